@@ -1,0 +1,29 @@
+"""fazhi-kg: a knowledge graph of Chinese legal-governance measures.
+
+Public API (imported lazily, so ``import kg`` stays cheap)::
+
+    kg.build(inputs, out)      # files/folders → graph.ttl, graph.nt, store/, manifest.json
+    kg.read(path, source)      # one file → kg.types.Document
+    kg.extract(document)       # Document → kg.types.Extraction
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "build", "extract", "read"]
+
+_LAZY = {
+    "build": ("kg.pipeline", "run"),
+    "extract": ("kg.extract", "extract"),
+    "read": ("kg.ingest", "read"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(import_module(module), attr)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -1,0 +1,317 @@
+"""Agencies: government bodies, party committees, courts, procuratorates, public
+institutions and named service bodies, resolved to region-qualified names.
+
+Two scanners, both driven by data files in ``kg/data``:
+
+* heads (``agency_heads.tsv``): 司法局, 人民政府, 区委 … preceded by a region name
+  (镜湖区司法局, 长治市潞州区司法局) or by a one-character level (区司法局, 县政府,
+  市局), which is resolved against the report's own region: 区/县 → the home
+  county, 市 → the home county-level city or else its prefecture, 省 → its
+  province. 我局/本局 and 市局-style forms name the publisher's kind of body.
+* named bodies (``agency_named_suffixes.tsv``): 天门山司法所, 四川泰和泰律师事务所 …
+  the Hanzi run before the suffix, cut at verbs and function words.
+
+The canonical name is the most specific region name plus the canonical head
+(政府 → 人民政府, 人社局 → 人力资源和社会保障局); what the text wrote is kept as
+``surface`` and becomes an alternative label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from kg.extract.text import fold
+from kg.gazetteer import Division, Gazetteer
+from kg.resources import data_file
+from kg.types import AgencyHit
+
+__all__ = ["AgencyLexicon", "find_agencies", "lexicon", "resolve_name"]
+
+HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
+LEVEL_CHARS = "省市区县州旗"
+SELF_REFS = ("我局", "本局")
+MAX_REGION_NAME = 14
+BARE_KINDS = frozenset({"department", "public-institution", "party-committee", "justice-bureau"})
+BOUNDARY = frozenset("、,,。;;::“”\"'(( \n\t|")
+NATIONAL_HEADS = frozenset({"司法部", "公安部", "最高人民法院", "最高人民检察院"})
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    text: str
+    kind: str
+    canonical: str
+    qualifier: int  # 0 none needed, 1 region or level char, 2 level char or region (for 委)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyLexicon:
+    heads: dict[str, Head]
+    suffixes: dict[str, str]
+    cut_words: tuple[str, ...]
+    name_stopwords: tuple[str, ...]
+
+
+def _rows(name: str) -> Iterable[list[str]]:
+    for line in data_file(name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split("\t")
+
+
+@cache
+def lexicon() -> AgencyLexicon:
+    """The agency lexicon from ``kg/data`` (cached)."""
+    heads = {}
+    for row in _rows("agency_heads.tsv"):
+        text, kind, canonical, qualifier = (row + ["", "", "", "1"])[:4]
+        heads[text] = Head(text, kind, canonical or text, int(qualifier or 1))
+    suffixes = {row[0]: row[1] for row in _rows("agency_named_suffixes.tsv")}
+    cut = tuple(
+        sorted((r[0] for r in _rows("agency_cut_words.txt")), key=len, reverse=True)
+    )
+    stop = tuple(r[0] for r in _rows("agency_name_stopwords.txt"))
+    return AgencyLexicon(heads, suffixes, cut, stop)
+
+
+@cache
+def _automaton(words: tuple[str, ...]) -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for word in words:
+        auto.add_word(word, word)
+    auto.make_automaton()
+    return auto
+
+
+def _leftmost_longest(text: str, words: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    hits = sorted(
+        ((end - len(w) + 1, end + 1, w) for end, w in _automaton(words).iter(text)),
+        key=lambda h: (h[0], -(h[1] - h[0])),
+    )
+    out: list[tuple[int, int, str]] = []
+    last = -1
+    for start, end, word in hits:
+        if start >= last:
+            out.append((start, end, word))
+            last = end
+    return out
+
+
+def _region_before(
+    text: str, pos: int, gazetteer: Gazetteer
+) -> tuple[int, list[tuple[Division, ...]]]:
+    """Region names written immediately before ``pos`` (长治市潞州区 → two names).
+
+    Returns the start of the qualifier and the candidate divisions of each name,
+    outermost first.
+    """
+    names: list[tuple[Division, ...]] = []
+    start = pos
+    while True:
+        for k in range(min(MAX_REGION_NAME, start), 1, -1):
+            found = gazetteer.lookup(text[start - k : start])
+            if found:
+                names.insert(0, found)
+                start -= k
+                break
+        else:
+            return start, names
+
+
+def _choose(
+    candidates: tuple[Division, ...], anchors: Iterable[Division | None], gazetteer: Gazetteer,
+) -> Division | None:
+    """One of several same-named divisions: the one under (or sharing a prefecture
+    with) the first anchor that singles one out; None rather than a guess."""
+    if len(candidates) == 1:
+        return candidates[0]
+    for anchor in anchors:
+        if anchor is None:
+            continue
+        anchor_chain = {d.code for d in gazetteer.chain(anchor.code)}
+        inside = [c for c in candidates if anchor.code in {d.code for d in gazetteer.chain(c.code)}]
+        near = [
+            c for c in candidates
+            if anchor_chain & {d.code for d in gazetteer.chain(c.code) if d.level != "province"}
+        ]
+        for group in (inside, near):
+            if len(group) == 1:
+                return group[0]
+    return None
+
+
+def _relative(char: str, home: Division | None, gazetteer: Gazetteer) -> Division | None:
+    """The division a one-character level (区/县/市/省) means in a report about ``home``."""
+    if home is None:
+        return None
+    chain = gazetteer.chain(home.code)
+    if char == "省":
+        return next((d for d in chain if d.level == "province" and d.name.endswith("省")), None)
+    if char == "市":
+        return next((d for d in chain if d.name.endswith("市")), None)
+    return next((d for d in chain if d.name.endswith(char)), None)
+
+
+def resolve_name(region: Division | None, head: Head) -> str:
+    """The canonical agency name: region name + canonical head, or the head alone."""
+    return head.canonical if region is None else region.name + head.canonical
+
+
+def _head_hits(
+    text: str, folded: str, *, gazetteer: Gazetteer, home: Division | None,
+    publisher: AgencyHit | None, lex: AgencyLexicon,
+) -> list[AgencyHit]:
+    out = []
+    for start, end, word in _leftmost_longest(folded, tuple(lex.heads)):
+        head = lex.heads[word]
+        q_start, names = _region_before(folded, start, gazetteer)
+        region: Division | None = None
+        if names:
+            outer = None
+            for candidates in names:
+                outer = _choose(candidates, (outer, home), gazetteer) or outer
+            region = outer
+            if region is None:
+                continue  # an ambiguous region name we cannot resolve: do not guess
+        elif start > 0 and folded[start - 1] in LEVEL_CHARS:
+            q_start = start - 1
+            region = _relative(folded[start - 1], home, gazetteer)
+            if region is None:
+                continue
+        elif head.qualifier == 0:
+            region = None if head.text in NATIONAL_HEADS else home
+            if region is None and head.text not in NATIONAL_HEADS:
+                continue
+        elif _bare_ok(folded, start, head, lex):
+            region = home  # 组织规划土地监察局、城市管理和综合执法局: the home region's own
+            if region is None:
+                continue
+        else:
+            continue
+        # 芜湖市公安局镜湖分局: a branch named after the head
+        branch = re.match(r"[\u4e00-\u9fff]{2,4}分局", folded[end:end + 6])
+        if branch and word.endswith("局"):
+            end += branch.end()
+            name = resolve_name(region, head) + folded[end - branch.end():end]
+        elif head.kind == "service-body" and names:
+            name = folded[q_start:end]  # 坪山公证处: a body's own name, kept as written
+        else:
+            name = resolve_name(region, head)
+        out.append(AgencyHit(
+            start=q_start, end=end, surface=text[q_start:end], name=name,
+            region_code=region.code if region else None, kind=head.kind,
+        ))
+    for ref in SELF_REFS:
+        if publisher is None:
+            break
+        for m in re.finditer(ref, folded):
+            out.append(AgencyHit(
+                start=m.start(), end=m.end(), surface=ref, name=publisher.name,
+                region_code=publisher.region_code, kind=publisher.kind,
+            ))
+    # 市局/县局/区局/省厅: the publisher's kind of body at that level
+    if publisher is not None:
+        dept = _department(publisher.name)
+        for m in re.finditer(r"([市县区])局(?!长)|(省)厅(?!长)", folded):
+            char = m.group(1) or m.group(2)
+            if _inside(out, m.start()):
+                continue
+            level = _relative(char, home, gazetteer)
+            if level is None or dept is None:
+                continue
+            canonical = dept if char != "省" else dept.replace("局", "厅")
+            out.append(AgencyHit(
+                start=m.start(), end=m.end(), surface=text[m.start():m.end()],
+                name=level.name + canonical, region_code=level.code, kind=publisher.kind,
+            ))
+    return out
+
+
+def _bare_ok(folded: str, start: int, head: Head, lex: AgencyLexicon) -> bool:
+    """A department named without a region, right after a list separator, the start
+    of a line or a verb (组织/联合/成立 …): the home region's own body."""
+    if len(head.text) < 3 or head.kind not in BARE_KINDS:
+        return False
+    if start == 0 or folded[start - 1] in BOUNDARY:
+        return True
+    return any(folded[:start].endswith(w) for w in lex.cut_words if len(w) >= 2)
+
+
+def _department(name: str) -> str | None:
+    for dept in ("司法局", "公安局", "财政局", "民政局", "人力资源和社会保障局"):
+        if name.endswith(dept):
+            return dept
+    return None
+
+
+def _inside(hits: list[AgencyHit], pos: int) -> bool:
+    return any(h.start <= pos < h.end for h in hits)
+
+
+def _named_hits(
+    text: str, folded: str, *, gazetteer: Gazetteer, home: Division | None, lex: AgencyLexicon,
+) -> list[AgencyHit]:
+    out = []
+    for start, end, suffix in _leftmost_longest(folded, tuple(lex.suffixes)):
+        run_start = start
+        while run_start > 0 and HAN.match(folded[run_start - 1]) and start - run_start < 10:
+            run_start -= 1
+        if start - run_start >= 10:
+            continue  # no boundary in sight: part of a longer phrase
+        run = folded[run_start:start]
+        named_at = _region_prefix_at(run, gazetteer)
+        if named_at is not None:  # 四川泰和泰律师事务所: a name opening with a region
+            cut = named_at
+        else:
+            cut = max((run.rfind(w) + len(w) for w in lex.cut_words if w in run), default=0)
+        name_start = run_start + cut
+        prefix = folded[name_start:start]
+        if not 2 <= len(prefix) <= 8 or any(w in prefix for w in lex.name_stopwords):
+            continue
+        region = None
+        for k in range(len(prefix), 1, -1):
+            found = gazetteer.lookup(prefix[:k])
+            if found:
+                region = _choose(found, (home,), gazetteer)
+                break
+        out.append(AgencyHit(
+            start=name_start, end=end, surface=text[name_start:end],
+            name=folded[name_start:end], region_code=region.code if region else None,
+            kind=lex.suffixes[suffix],
+        ))
+    return out
+
+
+def _region_prefix_at(run: str, gazetteer: Gazetteer) -> int | None:
+    """The first offset in ``run`` where a region name (2+ chars) begins, leaving a name after it."""
+    for i in range(len(run) - 1):
+        for k in range(min(MAX_REGION_NAME, len(run) - i), 1, -1):
+            if gazetteer.lookup(run[i:i + k]):
+                return i if len(run) - i - k >= 1 else None
+    return None
+
+
+def find_agencies(
+    text: str, *, gazetteer: Gazetteer, home: Division | None,
+    publisher: AgencyHit | None = None,
+) -> list[AgencyHit]:
+    """Every agency named in ``text``, sorted by start; overlapping hits keep the longest.
+
+    ``home`` is the report's own region (for 区司法局 → 镜湖区司法局); ``publisher``
+    resolves 我局 and 市局-style forms.
+    """
+    lex = lexicon()
+    folded = fold(text)
+    hits = _head_hits(text, folded, gazetteer=gazetteer, home=home, publisher=publisher, lex=lex)
+    hits += _named_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex)
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[AgencyHit] = []
+    for hit in hits:
+        if kept and hit.start < kept[-1].end:
+            continue
+        kept.append(hit)
+    return kept

@@ -1,0 +1,107 @@
+"""Policy documents: 《title》 of laws, regulations, plans, schemes and rules.
+
+A bracketed title is a policy document when its ending is a document type
+(``document_types.txt``: 法, 条例, 办法, 方案, 规划, 清单 …) and no word before it
+marks a work of art or a publication (``document_art_cues.txt``: 剧本, 微视频,
+简报 …). The title is normalised (NFKC; a dash between years becomes —) and given
+a level from the region it names: a province → provincial, a prefecture,
+a county; a law or national plan naming no region → national; else unknown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from kg.extract.text import fold
+from kg.gazetteer import Gazetteer
+from kg.resources import data_file
+from kg.types import DocLevel, DocumentHit
+
+__all__ = ["document_level", "find_documents", "normalise_title"]
+
+TITLE = re.compile(r"《([^《》\n]{2,120})》")
+TRAILING_PAREN = re.compile(r"[((][^()()]{1,20}[))]$")
+YEAR_DASH = re.compile(r"(\d{4})\s*[-‐‑‒–—―~～－]+\s*(\d{4})")
+LEADING_NOISE = re.compile(r"^(关于|中共|中国共产党|\d{4}年度?|\d{4}—\d{4}年)+")
+LEVEL_OF: dict[str, DocLevel] = {
+    "province": "provincial", "prefecture": "prefecture", "county": "county",
+}
+
+
+def _lines(name: str) -> tuple[str, ...]:
+    text = data_file(name).read_text(encoding="utf-8")
+    return tuple(x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#"))
+
+
+@cache
+def _endings() -> tuple[str, ...]:
+    return tuple(sorted(_lines("document_types.txt"), key=len, reverse=True))
+
+
+@cache
+def _national() -> frozenset[str]:
+    return frozenset(_lines("document_national_endings.txt"))
+
+
+@cache
+def _art_cues() -> tuple[str, ...]:
+    return tuple(sorted(_lines("document_art_cues.txt"), key=len, reverse=True))
+
+
+def normalise_title(title: str) -> str:
+    """NFKC, trimmed, a dash between two years written as —.
+
+    >>> normalise_title(" 法治政府建设实施纲要(2021-2025年) ")
+    '法治政府建设实施纲要(2021—2025年)'
+    """
+    title = unicodedata.normalize("NFKC", title).strip()
+    return YEAR_DASH.sub(r"\1—\2", title)
+
+
+def _ending(title: str) -> str | None:
+    core = title
+    while TRAILING_PAREN.search(core):
+        core = TRAILING_PAREN.sub("", core).strip()
+    return next((e for e in _endings() if core.endswith(e)), None)
+
+
+def document_level(title: str, *, gazetteer: Gazetteer) -> DocLevel:
+    """The level of a document from the region its title names (most specific wins)."""
+    head = LEADING_NOISE.sub("", title)
+    best = None
+    for i in range(len(head)):
+        for j in range(min(len(head), i + 14), i + 1, -1):
+            found = gazetteer.lookup(head[i:j])
+            if found:
+                levels = {d.level for d in found}
+                rank = max(("province", "prefecture", "county").index(lv) for lv in levels)
+                best = rank if best is None else max(best, rank)
+                break
+    if best is not None:
+        return LEVEL_OF[("province", "prefecture", "county")[best]]
+    ending = _ending(title)
+    return "national" if ending in _national() else "unknown"
+
+
+def _art_marked(folded: str, start: int) -> bool:
+    before = folded[max(0, start - 8):start].rstrip(":: ")
+    return any(before.endswith(cue) for cue in _art_cues())
+
+
+def find_documents(text: str, *, gazetteer: Gazetteer) -> list[DocumentHit]:
+    """Every 《title》 in ``text`` that names a policy document, sorted by start."""
+    folded = fold(text)
+    matches = list(TITLE.finditer(folded))
+    art = {normalise_title(m.group(1)) for m in matches if _art_marked(folded, m.start())}
+    out = []
+    for m in matches:
+        title = normalise_title(m.group(1))
+        if title in art or _ending(title) is None:
+            continue
+        out.append(DocumentHit(
+            start=m.start(), end=m.end(), surface=text[m.start():m.end()], title=title,
+            level=document_level(title, gazetteer=gazetteer),
+        ))
+    return out

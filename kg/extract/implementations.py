@@ -1,0 +1,82 @@
+"""Implementations: the report's region carried out (or plans) a programme in a year.
+
+Every programme a report names is taken as carried out by the report's own
+region in the covered year, with the sentence that names it as evidence —
+unless the sentence sits in the plans section (三、2022年工作计划, 下一步工作打算 …)
+or opens with a planning cue (下一步, 明年): then it is planned for the next
+year. The agency is the first one named in the same sentence, if any.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from kg.extract.text import fold, sentences
+from kg.types import AgencyHit, ImplementationHit, ProgrammeHit
+
+__all__ = ["find_implementations", "plan_start"]
+
+TOP_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.]")
+SUB_HEADING = re.compile(r"^\s*[((][一二三四五六七八九十]+[))]")
+PLAN_WORDS = re.compile(
+    r"下一步|下步|明年|来年|工作计划|工作打算|工作思路|工作安排|工作设想|工作重点|努力方向|"
+    r"目标任务|重点任务|展望|谋划"
+)
+MAX_EVIDENCE = 300
+PLAN_SENTENCE = re.compile(r"^(下一步|下步|明年|来年|今后|未来)")
+
+
+def plan_start(text: str, year: int | None) -> int:
+    """Offset where the next-year plans section begins, or len(text) if none.
+
+    >>> t = "一、主要成效\\n做了很多。\\n三、2022年工作计划\\n将要推进。"
+    >>> t[plan_start(t, 2021):].splitlines()[0]
+    '三、2022年工作计划'
+    """
+    folded = fold(text)
+    offset = 0
+    for line in folded.splitlines(keepends=True):
+        is_heading = TOP_HEADING.match(line) or SUB_HEADING.match(line)
+        if is_heading and len(line.strip()) <= 40:
+            next_year = year is not None and f"{year + 1}年" in line
+            if PLAN_WORDS.search(line) or next_year:
+                return offset
+        offset += len(line)
+    return len(text)
+
+
+def find_implementations(
+    text: str, *, programmes: Sequence[ProgrammeHit], agencies: Sequence[AgencyHit],
+    year: int | None, region_code: str | None,
+) -> list[ImplementationHit]:
+    """One implementation per (programme, year, planned), first evidence kept."""
+    if year is None:
+        return []
+    bounds = list(sentences(text))
+    starts = [s for s, _ in bounds]
+    plans_from = plan_start(text, year)
+    seen: set[tuple[str, int, bool]] = set()
+    out = []
+    for hit in programmes:
+        i = bisect.bisect_right(starts, hit.start) - 1
+        if i < 0:
+            continue
+        s, e = bounds[i]
+        if e - s > MAX_EVIDENCE:  # a run-on paragraph: keep a window around the name
+            s = max(s, hit.start - MAX_EVIDENCE // 2)
+            e = min(e, hit.end + MAX_EVIDENCE // 2)
+        sentence = text[s:e]
+        planned = s >= plans_from or bool(PLAN_SENTENCE.match(fold(sentence)))
+        when = year + 1 if planned else year
+        key = (hit.concept, when, planned)
+        if key in seen:
+            continue
+        seen.add(key)
+        agency = next((a.name for a in agencies if s <= a.start < e), None)
+        out.append(ImplementationHit(
+            programme=hit.concept, year=when, evidence=sentence, start=s,
+            region_code=region_code, agency=agency, planned=planned,
+        ))
+    return out

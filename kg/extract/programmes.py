@@ -1,0 +1,291 @@
+"""Programmes: named governance measures, from the curated scheme and discovered in text.
+
+Two passes over one text:
+
+1. **Curated.** Every label of the scheme is looked up with one Aho-Corasick
+   automaton over a *view* of the folded text from which quotes, spaces, 《》 and
+   、 are dropped (and NFKC / case / dash / middle-dot are unified per
+   character), so “八五”普法, 八五普法 and “八五” 普法 all match the label
+   八五普法. Hits are leftmost-longest. Very short labels (two characters, or
+   those listed in ``programme_quoted_only.txt``) only count when the text
+   quotes them (“天网”, “一件事”), since bare they are ordinary words.
+2. **Discovery.** Quoted names that the scheme lacks become candidate concepts
+   (``curated=False``) when they look like a measure: the quote is followed by a
+   measure head (``programme_heads.txt``: 模式, 机制, 工程, 行动 …), or the quoted
+   text is itself a brand-like slogan (a numbered slogan such as “三会两庭一中心”,
+   a formula with + or ·, or ends in a head word). A domain word just before the
+   quote (``programme_prefixes.txt``: 法律援助, 社区矫正 …) is kept as part of the
+   name. Rhetoric, honours, events and media accounts are rejected with
+   ``programme_stoplist.txt`` and the cue lists in ``programme_reject_cues.tsv``.
+   The candidate's name is the normalised surface; its theme is guessed from
+   ``programme_theme_cues.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import weakref
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from kg.extract.text import fold
+from kg.resources import data_file
+from kg.thesaurus import Concept, Thesaurus, normalise
+from kg.types import ProgrammeHit
+
+__all__ = ["find_programmes"]
+
+_SKIP = frozenset(" \t\u3000\u00a0“”‘’\"'《》、")
+_OPEN = "“‘\"「『"
+_CLOSE = "”’\"」』"
+_CHAR_MAP = {**{c: "-" for c in "‐‑‒–—―−－"}, **{c: "·" for c in "•・˙∙⋅●"}}
+_ASCII_WORD = re.compile(r"[0-9A-Za-z]")
+
+QUOTED = re.compile(r"“([^“”\n]{2,24})”")
+NUMERAL = "一二三四五六七八九十百千万两双多"
+SLOGAN = re.compile(rf"^(?:[{NUMERAL}\d][^{NUMERAL}\d]{{1,4}}){{1,4}}$")
+# 1+N+17, 文艺+法治+德治, 节日·法相伴: a formula of short parts (long parts make a slogan)
+FORMULA = re.compile(r"^(?:[0-9A-Za-z\u4e00-\u9fff]{1,4}[+·])+[0-9A-Za-z\u4e00-\u9fff]{1,4}$")
+BRAND = re.compile(r"^(?:[\u4e00-\u9fff]+[A-Za-z]+[\u4e00-\u9fff]*|[A-Za-z]+[\u4e00-\u9fff]+)$")  # 公证E通
+CHAINED = re.compile(r"^(?:[、和及与]?“[^“”\n]{1,12}”)+")
+ODD_INSIDE = re.compile(r"[,,;;!!??::。\s]")
+
+
+def _key(text: str) -> str:
+    """Matching key of a label: normalise, then case and middle-dot folded."""
+    return "".join(_CHAR_MAP.get(c, c) for c in normalise(text)).lower()
+
+
+def _view(text: str) -> tuple[str, list[int]]:
+    """The folded text without skipped characters, and each kept character's offset."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, c in enumerate(fold(text)):
+        if c in _SKIP:
+            continue
+        n = unicodedata.normalize("NFKC", c)
+        c = n if len(n) == 1 else c
+        chars.append(_CHAR_MAP.get(c, c).lower())
+        offsets.append(i)
+    return "".join(chars), offsets
+
+
+# --- lexicons -------------------------------------------------------------------------------
+
+
+def _lines(name: str) -> tuple[str, ...]:
+    text = data_file(name).read_text(encoding="utf-8")
+    return tuple(x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#"))
+
+
+@cache
+def _quoted_only() -> frozenset[str]:
+    return frozenset(_key(x) for x in _lines("programme_quoted_only.txt"))
+
+
+@cache
+def _stoplist() -> frozenset[str]:
+    return frozenset(_key(x) for x in _lines("programme_stoplist.txt"))
+
+
+@cache
+def _alternation(name: str) -> str:
+    words = sorted(_lines(name), key=len, reverse=True)
+    return "|".join(re.escape(w) for w in words)
+
+
+@cache
+def _reject_cues() -> dict[str, re.Pattern[str]]:
+    """Kind (before / after / inside-end) -> pattern of cue words that reject a quote."""
+    cues: dict[str, list[str]] = {}
+    for line in _lines("programme_reject_cues.tsv"):
+        kind, word = line.split("\t")
+        cues.setdefault(kind, []).append(re.escape(word))
+    return {k: re.compile("|".join(sorted(v, key=len, reverse=True))) for k, v in cues.items()}
+
+
+@cache
+def _theme_cues() -> tuple[tuple[str, str], ...]:
+    rows = (line.split("\t") for line in _lines("programme_theme_cues.tsv"))
+    return tuple(sorted(((c, t) for c, t in rows), key=lambda r: -len(r[0])))
+
+
+@cache
+def _suffix_re(*, greedy: bool = False) -> re.Pattern[str]:
+    """A short modifier (no function words, no punctuation) ending in a measure head.
+
+    Shortest by default (“两所”联动试点 -> 联动); longest after a bare number, whose
+    name needs its whole descriptor (“441”标杆型涉企法治服务专区).
+    """
+    lazy = "" if greedy else "?"
+    heads = _alternation("programme_heads.txt")
+    return re.compile(rf"^ ?([^\s,,。;;、“”()()的和及等与在对为将把了是以并或从向]{{0,9}}{lazy}(?:{heads}))")
+
+
+@cache
+def _head_end_re() -> re.Pattern[str]:
+    return re.compile(rf"(?:{_alternation('programme_heads.txt')})$")
+
+
+@cache
+def _prefix_re() -> re.Pattern[str]:
+    return re.compile(rf"(?:{_alternation('programme_prefixes.txt')})$")
+
+
+# --- curated matching -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    automaton: ahocorasick.Automaton
+    quoted_only: frozenset[str]
+
+
+_MATCHERS: weakref.WeakKeyDictionary[Thesaurus, _Matcher] = weakref.WeakKeyDictionary()
+
+
+def _matcher(thesaurus: Thesaurus) -> _Matcher:
+    found = _MATCHERS.get(thesaurus)
+    if found is None:
+        automaton = ahocorasick.Automaton()
+        for label, concept in sorted(thesaurus.labels().items()):
+            key = _key(label)
+            if key:
+                automaton.add_word(key, (key, concept))
+        automaton.make_automaton()
+        short = {_key(label) for label in thesaurus.labels() if len(_key(label)) <= 2}
+        found = _Matcher(automaton, _quoted_only() | short)
+        _MATCHERS[thesaurus] = found
+    return found
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    return start > 0 and end < len(text) and text[start - 1] in _OPEN and text[end] in _CLOSE
+
+
+def _curated(text: str, thesaurus: Thesaurus) -> list[ProgrammeHit]:
+    matcher = _matcher(thesaurus)
+    view, offsets = _view(text)
+    spans: list[tuple[int, int, Concept]] = []
+    for last, (key, concept) in matcher.automaton.iter(view):
+        first = last - len(key) + 1
+        if _ASCII_WORD.match(key[0]) and first > 0 and _ASCII_WORD.match(view[first - 1]):
+            continue
+        if _ASCII_WORD.match(key[-1]) and last + 1 < len(view) and _ASCII_WORD.match(view[last + 1]):
+            continue
+        start, end = offsets[first], offsets[last] + 1
+        if key in matcher.quoted_only and not _quoted(text, start, end):
+            continue
+        spans.append((first, last + 1, concept))
+    hits: list[ProgrammeHit] = []
+    taken_to = 0
+    for first, stop, concept in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if first < taken_to:
+            continue
+        taken_to = stop
+        start, end = offsets[first], offsets[stop - 1] + 1
+        if text[start:end].count("”") > text[start:end].count("“") and start and text[start - 1] == "“":
+            start -= 1
+        hits.append(ProgrammeHit(start, end, text[start:end], concept.pref_label, True, concept.theme))
+    return hits
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+
+def guess_theme(name: str) -> str | None:
+    """A theme slug from cue words in a candidate's name, or None.
+
+    >>> guess_theme("入矫教育五步走工作法")
+    'community-corrections'
+    """
+    for cue, theme in _theme_cues():
+        if cue in name:
+            return theme
+    return None
+
+
+def _brand_like(inner: str) -> bool:
+    return bool(
+        SLOGAN.match(inner) or FORMULA.match(inner) or BRAND.match(inner) or _head_end_re().search(inner)
+    )
+
+
+def _candidate(folded: str, m: re.Match[str]) -> tuple[int, int, str] | None:
+    """The span and name of a measure named by the quote ``m``, or None if it names none.
+
+    The name is the quoted text alone when it can stand alone (“零扰企”行政执法第三方服务
+    模式 -> 零扰企); a bare number or a two-character word keeps its head (“161”管理体系,
+    “六清”行动); a domain word before the quote keeps the whole phrase (法律援助“三心”工程).
+    """
+    inner = m.group(1)
+    if ODD_INSIDE.search(inner) or _key(inner) in _stoplist():
+        return None
+    cues = _reject_cues()
+    before = folded[max(0, m.start() - 6) : m.start()]
+    rest = CHAINED.sub("", folded[m.end() : m.end() + 40])  # “雪亮”“天网”“慧眼”工程
+    if cues["before"].search(before) or cues["after"].match(rest.lstrip()):
+        return None
+    if cues["inner_end"].search(inner + "$"):
+        return None
+    suffix = _suffix_re(greedy=bool(re.search(r"\d", inner))).match(rest[:14])
+    if suffix and cues["suffix"].search(suffix.group(1)):
+        return None  # “与法同行·典亮未来”民法典主题宣传活动: an event, not a measure
+    if suffix is None and not _brand_like(inner):
+        return None
+    prefix = _prefix_re().search(folded[max(0, m.start() - 8) : m.start()])
+    head = suffix.group(1).strip() if suffix else ""
+    start, end = m.start(), m.end()
+    if prefix:
+        start -= len(prefix.group(0))
+        name = prefix.group(0) + inner + head
+    elif head and (re.search(r"\d", inner) or len(inner) <= 2):
+        name = inner + head
+    else:
+        name = inner
+    if head and folded.startswith(rest[: suffix.end()], end) if suffix else False:
+        end += suffix.end()  # the head is part of the surface only when it follows directly
+    return start, end, name
+
+
+def _discovered(text: str, thesaurus: Thesaurus, curated: list[ProgrammeHit]) -> list[ProgrammeHit]:
+    folded = fold(text)
+    busy = [(h.start, h.end) for h in curated]
+    hits: list[ProgrammeHit] = []
+    for m in QUOTED.finditer(folded):
+        if any(s < m.end(1) and m.start(1) < e for s, e in busy):
+            continue
+        found = _candidate(folded, m)
+        if found is None:
+            continue
+        start, end, name = found
+        surface = text[start:end]
+        known = thesaurus.by_label(name) or thesaurus.by_label(surface)
+        if known is not None:
+            hits.append(ProgrammeHit(start, end, surface, known.pref_label, True, known.theme))
+        else:
+            name = normalise(name)
+            hits.append(ProgrammeHit(start, end, surface, name, False, guess_theme(name)))
+        busy.append((start, end))
+    return hits
+
+
+def find_programmes(text: str, *, thesaurus: Thesaurus, discover: bool = True) -> list[ProgrammeHit]:
+    """Every programme named in ``text``, sorted by start offset.
+
+    Args:
+        text: the report text (offsets refer to it).
+        thesaurus: the programme scheme (its automaton is built once and cached).
+        discover: also propose uncurated candidates from quoted names.
+
+    Returns:
+        ProgrammeHit per occurrence; ``concept`` is the prefLabel, or for a
+        discovered candidate its normalised name with ``curated=False``.
+    """
+    hits = _curated(text, thesaurus)
+    if discover:
+        hits += _discovered(text, thesaurus, hits)
+    return sorted(hits, key=lambda h: (h.start, h.end))

@@ -1,0 +1,202 @@
+"""Linking and RDF: Extraction records → triples in the public ``fz:`` vocabulary.
+
+Every IRI is minted from stable keys (GB/T codes, canonical names, a hash of the
+report's text), never from counters, so the same input gives the same graph.
+Only closed-namespace terms are used; the ontology in ``ontology/fazhi.ttl``
+declares each of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.gazetteer import Division, Gazetteer
+from kg.namespaces import FZ, GEO, ID, ORG, PREFIXES, digest, mint
+from kg.resources import ontology_dir
+from kg.thesaurus import Thesaurus
+from kg.types import Extraction, RegionHit
+
+__all__ = [
+    "CANDIDATE_SCHEME", "PROGRAMME_SCHEME", "bind_prefixes", "build", "report_iri", "triples",
+]
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+PROGRAMME_SCHEME = URIRef(f"{ID}scheme/programmes")
+CANDIDATE_SCHEME = URIRef(f"{ID}scheme/candidates")
+
+
+def _zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def report_iri(ext: Extraction) -> URIRef:
+    """A report is identified by its text: the same report saved twice is one node."""
+    return URIRef(mint("report", digest(ext.doc.text)))
+
+
+def region_iri(code: str) -> URIRef:
+    return URIRef(mint("region", code))
+
+
+def local_region_iri(parent: str | None, name: str) -> URIRef:
+    return URIRef(mint("region", parent or "unknown", name))
+
+
+def agency_iri(name: str, region_code: str | None) -> URIRef:
+    return URIRef(mint("agency", region_code or "national", name))
+
+
+def programme_iri(concept: str) -> URIRef:
+    return URIRef(mint("programme", concept))
+
+
+def document_iri(title: str) -> URIRef:
+    return URIRef(mint("document", title))
+
+
+def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:
+    """A GB/T division with its code, level, point and parent chain to the province."""
+    for d in gazetteer.chain(div.code):
+        iri = region_iri(d.code)
+        yield iri, RDF.type, FZ.Region
+        yield iri, RDFS.label, _zh(d.name)
+        for alias in d.aliases:
+            yield iri, SKOS.altLabel, _zh(alias)
+        yield iri, FZ.adminCode, Literal(d.code)
+        yield iri, FZ.level, Literal(d.level)
+        if d.parent:
+            yield iri, FZ.partOf, region_iri(d.parent)
+        if d.lon is not None and d.lat is not None:
+            geom = URIRef(f"{iri}/geometry")
+            yield iri, GEO.hasGeometry, geom
+            yield geom, RDF.type, GEO.Geometry
+            yield geom, GEO.asWKT, Literal(f"POINT({d.lon:.6f} {d.lat:.6f})", datatype=GEO.wktLiteral)
+            yield iri, FZ.approximateLocation, Literal(bool(d.approximate))
+
+
+def _region_hit_triples(hit: RegionHit, gazetteer: Gazetteer) -> tuple[URIRef | None, list[Triple]]:
+    if hit.code:
+        div = gazetteer.get(hit.code)
+        if div is None:
+            return None, []
+        # surfaces are the gazetteer's names and aliases, or relative (全区): no new labels
+        return region_iri(hit.code), list(division_triples(div, gazetteer))
+    iri = local_region_iri(hit.parent_code, hit.name)
+    out = [(iri, RDF.type, FZ.Region), (iri, RDFS.label, _zh(hit.name)), (iri, FZ.level, Literal(hit.level))]
+    if hit.parent_code:
+        out.append((iri, FZ.partOf, region_iri(hit.parent_code)))
+        parent = gazetteer.get(hit.parent_code)
+        if parent is not None:
+            out.extend(division_triples(parent, gazetteer))
+    return iri, out
+
+
+def triples(ext: Extraction, *, gazetteer: Gazetteer, thesaurus: Thesaurus) -> Iterator[Triple]:
+    """All triples one report contributes."""
+    report = report_iri(ext)
+    meta = ext.report
+    yield report, RDF.type, FZ.Report
+    yield report, DCTERMS.source, Literal(ext.doc.source)
+    yield report, FZ["format"], Literal(ext.doc.fmt)
+    yield report, FZ.encoding, Literal(ext.doc.encoding)
+    yield report, FZ.contentHash, Literal(digest(ext.doc.text, length=64))
+    if meta.title:
+        yield report, DCTERMS.title, _zh(meta.title)
+    if meta.year:
+        yield report, FZ.yearCovered, Literal(str(meta.year), datatype=XSD.gYear)
+    if meta.issued:
+        yield report, DCTERMS.issued, Literal(meta.issued, datatype=XSD.date)
+    for flag in ext.warnings:
+        yield report, FZ.flag, Literal(flag)
+
+    home = region_iri(meta.region_code) if meta.region_code else None
+    if meta.region_code:
+        div = gazetteer.get(meta.region_code)
+        if div is not None:
+            yield report, FZ.aboutRegion, home
+            yield report, FZ.mentions, home
+            yield from division_triples(div, gazetteer)
+
+    for hit in ext.regions:
+        iri, facts = _region_hit_triples(hit, gazetteer)
+        if iri is not None:
+            yield report, FZ.mentions, iri
+            yield from facts
+
+    agencies: dict[tuple[str, str | None], URIRef] = {}
+    for hit in ext.agencies:
+        iri = agency_iri(hit.name, hit.region_code)
+        agencies[(hit.name, hit.region_code)] = iri
+        yield report, FZ.mentions, iri
+        yield iri, RDF.type, FZ.Agency
+        yield iri, RDF.type, ORG.Organization
+        yield iri, RDFS.label, _zh(hit.name)
+        yield iri, FZ.agencyKind, Literal(hit.kind)
+        if hit.surface and hit.surface != hit.name:
+            yield iri, SKOS.altLabel, _zh(hit.surface)
+        if hit.region_code and gazetteer.get(hit.region_code):
+            yield iri, FZ.jurisdiction, region_iri(hit.region_code)
+            yield from division_triples(gazetteer.get(hit.region_code), gazetteer)
+    if meta.publisher:
+        match = next((iri for (name, _), iri in agencies.items() if name == meta.publisher), None)
+        if match is not None:
+            yield report, DCTERMS.publisher, match
+
+    for hit in ext.programmes:
+        iri = programme_iri(hit.concept)
+        yield report, FZ.mentions, iri
+        if hit.surface and hit.surface.strip("“”\"'") != hit.concept:
+            yield iri, SKOS.altLabel, _zh(hit.surface.strip("“”\"'"))
+        if not hit.curated:
+            yield iri, RDF.type, FZ.Programme
+            yield iri, RDF.type, SKOS.Concept
+            yield iri, SKOS.prefLabel, _zh(hit.concept)
+            yield iri, SKOS.inScheme, CANDIDATE_SCHEME
+            yield iri, FZ.curated, Literal(False)
+
+    for hit in ext.documents:
+        iri = document_iri(hit.title)
+        yield report, FZ.mentions, iri
+        yield iri, RDF.type, FZ.PolicyDocument
+        yield iri, DCTERMS.title, _zh(hit.title)
+        yield iri, FZ.level, Literal(hit.level)
+
+    by_name = {name: iri for (name, _), iri in agencies.items()}
+    for imp in ext.implementations:
+        if not imp.region_code or gazetteer.get(imp.region_code) is None:
+            continue
+        iri = URIRef(mint("implementation", digest(ext.doc.text), imp.region_code,
+                          imp.programme, str(imp.year)))
+        yield iri, RDF.type, FZ.Implementation
+        yield iri, FZ.region, region_iri(imp.region_code)
+        yield iri, FZ.programme, programme_iri(imp.programme)
+        yield iri, FZ.year, Literal(str(imp.year), datatype=XSD.gYear)
+        yield iri, PROV.wasDerivedFrom, report
+        yield iri, FZ.evidence, Literal(imp.evidence)
+        yield iri, FZ.planned, Literal(imp.planned)
+        if imp.agency and imp.agency in by_name:
+            yield iri, FZ.agency, by_name[imp.agency]
+
+
+def bind_prefixes(g: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    return g
+
+
+def build(
+    extractions: Iterable[Extraction], *, gazetteer: Gazetteer, thesaurus: Thesaurus,
+    scheme: Path | None = None,
+) -> Graph:
+    """The whole graph: the curated programme scheme (``programmes.ttl``) plus every
+    report's triples."""
+    g = bind_prefixes(Graph())
+    g.parse(scheme or ontology_dir() / "programmes.ttl", format="turtle")
+    for ext in extractions:
+        for t in triples(ext, gazetteer=gazetteer, thesaurus=thesaurus):
+            g.add(t)
+    return g

@@ -1,0 +1,186 @@
+"""Bytes → text: detect the encoding, reject binaries and mojibake, clean controls.
+
+Order of trust: a byte-order mark; strict UTF-8; a ``<meta charset>`` /
+``http-equiv`` declaration; charset-normalizer restricted to CJK encodings
+(GB18030 stands for GBK and GB2312, being their superset). Every candidate must
+pass a mojibake check before it is accepted.
+
+Characters are never rewritten (no NFKC): newlines become ``\\n``, the BOM and
+control characters other than ``\\n`` and ``\\t`` are dropped, nothing else.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from kg.errors import IngestError
+from kg.ingest.hanzi import COMMON_HANZI
+
+__all__ = ["clean_text", "decode", "is_mojibake"]
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (  # (mark, codec, reported name); UTF-32 before UTF-16
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
+)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"%PDF-", "PDF"),
+    (b"PK\x03\x04", "ZIP/DOCX"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE/DOC"),
+    (b"\x1f\x8b", "GZIP"),
+    (b"Rar!", "RAR"),
+    (b"\x7fELF", "ELF"),
+)
+# Declared labels that mean "some GB encoding": read them all as GB18030.
+_GB_LABELS = {"gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "cp936", "ms936", "gb18030",
+              "euc-cn", "csgb2312", "chinese", "iso-ir-58", "windows-936"}
+_CANDIDATES = ["gb18030", "big5"]  # charset-normalizer's field after UTF-8 has failed
+_TRUSTED_DECLARED = {"utf-8", "gb18030", "big5", "big5hkscs"}
+_DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]{2,40})""", re.I)
+_XML_DECL = re.compile(rb"""<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_\-.]{2,40})["']""", re.I)
+_PUNCT_OR_SPACE = re.compile(r"[\s\u2000-\u206f\u3000-\u303f\uff00-\uffef\u00a0-\u00bf\u00d7\u00f7\u2460-\u24ff\u25a0-\u25ff\u2150-\u218f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+
+SNIFF_BYTES = 65536
+MAX_CONTROL_SHARE = 0.05  # control bytes in a text file: almost none
+MAX_BAD_SHARE = 0.02  # U+FFFD, private use, C1 controls among the characters
+MIN_COMMON_SHARE = 0.25  # frequent Han characters among Han characters, if any
+MIN_HAN_FOR_TEST = 20
+
+
+def decode(data: bytes, *, source: str) -> tuple[str, str]:
+    """Decode ``data`` and clean it; return ``(text, encoding)``.
+
+    Args:
+        data: the raw file content, not empty.
+        source: the name used in error messages.
+
+    Returns:
+        The cleaned text and the lower-case codec name that decoded it.
+
+    Raises:
+        IngestError: binary content, or no encoding gives readable text.
+
+    >>> decode("法治政府".encode("gbk"), source="x.txt")
+    ('法治政府', 'gb18030')
+    >>> decode(b"\\xef\\xbb\\xbfok\\r\\n", source="x.txt")
+    ('ok\\n', 'utf-8-sig')
+    """
+    for mark, codec, name in _BOMS:
+        if data.startswith(mark):
+            try:
+                return clean_text(data.decode(codec)), name
+            except UnicodeDecodeError as e:
+                raise IngestError(source, f"无法识别的编码 / undecodable text ({name} BOM but {e.reason})") from e
+    kind = _binary_kind(data)
+    if kind:
+        raise IngestError(source, f"二进制文件,不是文本 / binary file, not text ({kind})")
+    for codec in _ordered_candidates(data):
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if not is_mojibake(text):
+            return clean_text(text), codec
+    # Last resort: a GB or UTF-8 page with a few broken bytes (e.g. cut mid-character).
+    for codec in ("utf-8", "gb18030"):
+        text = data.decode(codec, errors="replace")
+        if not is_mojibake(text):
+            return clean_text(text), codec
+    raise IngestError(source, "无法识别的编码 / undecodable text (not UTF-8, GB18030/GBK or Big5)")
+
+
+def clean_text(text: str) -> str:
+    r"""Normalise newlines to ``\n``; drop the BOM and controls except ``\n`` and ``\t``.
+
+    >>> clean_text("a\r\nb\rc\x00d\x0ce\ufeff")
+    'a\nb\ncde'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return _CONTROL.sub("", text)
+
+
+def is_mojibake(text: str) -> bool:
+    """True if ``text`` looks like bytes decoded with the wrong codec.
+
+    Three measures: the share of impossible characters (U+FFFD, private use, C1
+    controls); more non-Han letters (kana, hangul, box drawing …) than Han
+    characters; and, when there are enough Han characters, the share of them
+    that are frequent characters (real Chinese prose: > 80 %; mojibake: < 10 %).
+    Punctuation, full-width forms, circled numbers and spaces count as neutral.
+
+    >>> is_mojibake("法治政府建设情况的报告,依法行政工作稳步推进,取得明显成效。")
+    False
+    >>> is_mojibake("娉曟不鏀垮簻寤鸿鎯呭喌鐨勬姤鍛婏紝渚濇硶琛屾斂宸ヤ綔绋虫")
+    True
+    """
+    if not text:
+        return False
+    bad = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or "\x80" <= ch <= "\x9f")
+    if bad / len(text) > MAX_BAD_SHARE:
+        return True
+    han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"]
+    other = sum(1 for ch in text if ch > "\x7f" and not _PUNCT_OR_SPACE.match(ch)) - len(han)
+    if other >= MIN_HAN_FOR_TEST and other > len(han):
+        return True  # mostly kana, hangul, box drawing …: not a Chinese report
+    if len(han) < MIN_HAN_FOR_TEST:
+        return False
+    common = sum(1 for ch in han if ch in COMMON_HANZI)
+    return common / len(han) < MIN_COMMON_SHARE
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """A short label if ``data`` is not text (magic number, NUL, many controls)."""
+    for magic, label in _MAGIC:
+        if data.startswith(magic):
+            return label
+    head = data[:SNIFF_BYTES]
+    if b"\x00" in head:
+        return "NUL bytes"
+    controls = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D, 0x1B))
+    if controls / len(head) > MAX_CONTROL_SHARE:
+        return f"{controls / len(head):.0%} control bytes"
+    return None
+
+
+def _ordered_candidates(data: bytes) -> list[str]:
+    """Codecs to try, most trusted first, without repeats."""
+    order = ["utf-8"]
+    declared = _declared_codec(data[:SNIFF_BYTES])
+    if declared in _TRUSTED_DECLARED:  # a page "declaring" latin-1 would decode anything
+        order.append(declared)
+    best = from_bytes(data[: 4 * SNIFF_BYTES], cp_isolation=_CANDIDATES).best()
+    if best is not None:
+        order.append(_canonical(best.encoding) or best.encoding)
+    order += ["gb18030", "big5"]
+    return list(dict.fromkeys(order))
+
+
+def _declared_codec(head: bytes) -> str | None:
+    """The codec an HTML ``<meta>`` or XML declaration names, if Python knows it."""
+    match = _DECLARED.search(head) or _XML_DECL.search(head)
+    return _canonical(match.group(1).decode("ascii")) if match else None
+
+
+def _canonical(label: str) -> str | None:
+    """A lower-case Python codec name for an encoding label; GB labels → gb18030.
+
+    >>> _canonical("GB2312"), _canonical("UTF8"), _canonical("nonsense")
+    ('gb18030', 'utf-8', None)
+    """
+    label = label.strip().lower()
+    if label in _GB_LABELS:
+        return "gb18030"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return "gb18030" if name in ("gbk", "gb2312") else name.replace("_", "-")

@@ -1,0 +1,126 @@
+"""Records that flow between the stages: files → Document → Extraction → graph.
+
+Plain frozen dataclasses, no logic: every stage takes one of these and returns
+another, so the records stay picklable (for worker processes) and diffable.
+Offsets are character offsets into ``Document.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Level = Literal["province", "prefecture", "county", "township", "village"]
+DocLevel = Literal["national", "provincial", "prefecture", "county", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input file, decoded to text.
+
+    ``source`` is the path relative to the input folder (POSIX separators);
+    ``meta`` holds page metadata such as 发文机关 / 发文时间 / 索引号 / 标题.
+    """
+
+    source: str
+    text: str
+    fmt: Literal["txt", "html"] = "txt"
+    encoding: str = "utf-8"
+    title: str = ""  # a title the file itself declares (HTML <title>, 标题 field), if any
+    meta: tuple[tuple[str, str], ...] = ()
+
+    def meta_value(self, *keys: str) -> str | None:
+        """The first metadata value among ``keys``, or None."""
+        found = dict(self.meta)
+        for key in keys:
+            if found.get(key):
+                return found[key]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class RegionHit:
+    """A region named in the text, resolved to a division.
+
+    ``code`` is the six-digit GB/T 2260 code (province, prefecture, county) or
+    None for townships and villages, which carry ``parent_code`` (their county).
+    """
+
+    start: int
+    end: int
+    surface: str
+    name: str
+    level: Level
+    code: str | None = None
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyHit:
+    """An agency named in the text; ``name`` is region-qualified where resolvable."""
+
+    start: int
+    end: int
+    surface: str
+    name: str
+    region_code: str | None = None  # jurisdiction (six-digit code) when known
+    kind: str = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeHit:
+    """A named governance measure; ``concept`` is the canonical prefLabel."""
+
+    start: int
+    end: int
+    surface: str
+    concept: str
+    curated: bool = True
+    theme: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentHit:
+    """A policy document cited as 《title》; ``title`` is normalised, no brackets."""
+
+    start: int
+    end: int
+    surface: str
+    title: str
+    level: DocLevel = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ImplementationHit:
+    """The report's region carried out (or plans) a programme in a year."""
+
+    programme: str  # concept prefLabel
+    year: int
+    evidence: str  # the supporting sentence, a substring of Document.text
+    start: int  # offset of the evidence sentence
+    region_code: str | None = None
+    agency: str | None = None  # canonical agency name
+    planned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMeta:
+    title: str | None = None
+    region_code: str | None = None
+    publisher: str | None = None  # canonical agency name
+    year: int | None = None
+    issued: str | None = None  # ISO date YYYY-MM-DD
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything found in one Document."""
+
+    doc: Document
+    report: ReportMeta
+    regions: tuple[RegionHit, ...] = ()
+    agencies: tuple[AgencyHit, ...] = ()
+    programmes: tuple[ProgrammeHit, ...] = ()
+    documents: tuple[DocumentHit, ...] = ()
+    implementations: tuple[ImplementationHit, ...] = ()
+    warnings: tuple[str, ...] = field(default=())

@@ -1,0 +1,85 @@
+"""Agencies: region-qualified names, bare forms resolved against the report's region."""
+
+import pytest
+
+from kg import gazetteer
+from kg.extract.agencies import find_agencies
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return gazetteer.load()
+
+
+def names(text, gaz, home_code, publisher=None):
+    home = gaz.get(home_code) if home_code else None
+    pub = None
+    if publisher:
+        pub = find_agencies(publisher, gazetteer=gaz, home=home)[0]
+    return [(h.name, h.surface) for h in find_agencies(text, gazetteer=gaz, home=home, publisher=pub)]
+
+
+def test_bare_district_forms_resolve_to_home(gaz):
+    got = names("区司法局联合区人社局开展培训,审查区政府常务会议题。", gaz, "340202")
+    assert ("镜湖区司法局", "区司法局") in got
+    assert ("镜湖区人力资源和社会保障局", "区人社局") in got
+    assert ("镜湖区人民政府", "区政府") in got
+
+
+def test_city_prefix_means_prefecture_for_a_district(gaz):
+    got = names("办理市司法局征求意见,答复市政府行政复议案件。", gaz, "340202")
+    assert ("芜湖市司法局", "市司法局") in got
+    assert ("芜湖市人民政府", "市政府") in got
+
+
+def test_city_prefix_means_itself_for_a_county_level_city(gaz):
+    got = names("市司法局深入学习,市委全面依法治市委员会召开会议。", gaz, "330282")
+    assert ("慈溪市司法局", "市司法局") in got
+    assert ("慈溪市委全面依法治市委员会", "市委全面依法治市委员会") in got
+
+
+def test_county_government_gets_full_official_name(gaz):
+    assert ("宣汉县人民政府", "县政府") in names("县政府研究制定了工作安排。", gaz, "511722")
+
+
+def test_explicit_region_chain_uses_most_specific_region(gaz):
+    got = names("长治市潞州区司法局坚持依法行政。", gaz, None)
+    assert got == [("潞州区司法局", "长治市潞州区司法局")]
+
+
+def test_province_and_national_bodies(gaz):
+    got = names("获司法部、省司法厅等上级领导批示肯定。", gaz, "330282")
+    assert ("司法部", "司法部") in got
+    assert ("浙江省司法厅", "省司法厅") in got
+
+
+def test_self_reference_and_city_bureau_use_publisher(gaz):
+    got = names("按照市局工作要求,我局认真对照。", gaz, "511722", publisher="宣汉县司法局")
+    assert ("达州市司法局", "市局") in got
+    assert ("宣汉县司法局", "我局") in got
+
+
+def test_department_list_inherits_home_region(gaz):
+    got = names("组织规划土地监察局、城市管理和综合执法局、坑梓街道办事处主要负责人旁听。", gaz, "440310")
+    assert ("坪山区规划土地监察局", "规划土地监察局") in got
+    assert ("坪山区城市管理和综合执法局", "城市管理和综合执法局") in got
+    assert ("坑梓街道办事处", "坑梓街道办事处") in got
+
+
+def test_named_bodies_are_cut_at_verbs_and_generic_phrases_rejected(gaz):
+    got = [n for n, _ in names(
+        "打造天门山司法所法治教育基地;聘请了四川泰和泰律师事务所作为法律顾问;"
+        "不断提高司法所规范化水平;加强基层司法所建设。", gaz, "340202")]
+    assert "天门山司法所" in got
+    assert "四川泰和泰律师事务所" in got
+    assert not any(n.endswith("司法所") and n != "天门山司法所" for n in got)
+
+
+def test_generic_plurals_are_not_agencies(gaz):
+    assert names("组织各执法部门、28个部门开展以案释法。", gaz, "340202") == []
+
+
+def test_ambiguous_region_name_is_not_guessed(gaz):
+    # 城区 exists in several cities; with no context nothing is asserted about which
+    got = names("城区司法局开展普法。", gaz, None)
+    assert all(not n.startswith("城区") or len(got) == 0 for n, _ in got)

@@ -1,0 +1,55 @@
+"""Policy documents: 《title》 that name laws, plans and rules; not works of art."""
+
+import pytest
+
+from kg import gazetteer
+from kg.extract.documents import document_level, find_documents, normalise_title
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return gazetteer.load()
+
+
+def titles(text, gaz):
+    return [(d.title, d.level) for d in find_documents(text, gazetteer=gaz)]
+
+
+def test_title_normalisation_unifies_year_dashes():
+    assert normalise_title("法治政府建设实施纲要(2021-2025年)") == "法治政府建设实施纲要(2021—2025年)"
+    assert normalise_title("法治政府建设实施纲要(2015—2020年)") == "法治政府建设实施纲要(2015—2020年)"
+
+
+def test_levels_from_the_region_named(gaz):
+    got = titles(
+        "认真对照《法治政府建设实施纲要(2015-2020年)》《四川省法治政府建设实施方案(2016—2020年)》"
+        "《达州市行政规范性文件管理办法》《宣汉县法治政府建设实施方案(2017—2020年)》。", gaz)
+    assert got == [
+        ("法治政府建设实施纲要(2015—2020年)", "national"),
+        ("四川省法治政府建设实施方案(2016—2020年)", "provincial"),
+        ("达州市行政规范性文件管理办法", "prefecture"),
+        ("宣汉县法治政府建设实施方案(2017—2020年)", "county"),
+    ]
+
+
+def test_laws_are_national_but_local_rules_ending_in_banfa_are_not(gaz):
+    assert document_level("法律援助法", gazetteer=gaz) == "national"
+    assert document_level("民法典", gazetteer=gaz) == "national"
+    assert document_level("行政执法评议考核办法(试行)", gazetteer=gaz) == "unknown"
+
+
+def test_works_of_art_and_periodicals_are_not_documents(gaz):
+    text = ("创作剧本《小所大事》、歌咏快闪《我的祖国》、微视频《初心如磐 使命在肩》等作品,"
+            "《我的祖国》被推广;相关做法获《宁波政务信息》录用;发放《法律援助法》宣传手册。")
+    assert titles(text, gaz) == [("法律援助法", "national")]
+
+
+def test_titles_with_quotes_and_trailing_parenthesis(gaz):
+    got = titles("印发《深圳市坪山区“八五”普法规划》和《慈溪市安置帮教实务手册(试行)》。", gaz)
+    assert [t for t, _ in got] == ["深圳市坪山区“八五”普法规划", "慈溪市安置帮教实务手册(试行)"]
+
+
+def test_offsets_point_at_the_bracketed_title(gaz):
+    text = "落实《行政执法全过程记录制度》。"
+    (hit,) = find_documents(text, gazetteer=gaz)
+    assert text[hit.start:hit.end] == "《行政执法全过程记录制度》"

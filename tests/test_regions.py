@@ -1,0 +1,209 @@
+"""Tests for kg.extract.regions on short report-style snippets."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kg.extract.regions import find_regions, subject_region
+from kg.gazetteer import Gazetteer, load
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return load()
+
+
+def found(text: str, gaz: Gazetteer, home: str | None = None) -> list[tuple[str, str, str | None]]:
+    return [(h.surface, h.name, h.code) for h in find_regions(text, gazetteer=gaz, home=home)]
+
+
+# --- subject region -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "publisher", "code"),
+    [
+        ("镜湖区司法局2021年法治政府建设情况年度报告", None, "340202"),
+        ("长治市潞州区司法局关于2022年度法治政府建设情况的报告", None, "140403"),
+        ("", "宣汉县司法局", "511722"),
+        ("晋城市城区2021年法治政府建设年度报告", None, "140502"),
+        ("黔西南州2022年法治政府建设情况报告", None, "522300"),
+    ],
+)
+def test_subject_from_title_or_publisher(
+    gaz: Gazetteer, title: str, publisher: str | None, code: str
+) -> None:
+    d = subject_region(title=title, publisher=publisher, text="", gazetteer=gaz)
+    assert d is not None and d.code == code
+
+
+def test_subject_from_text_prefers_the_self_named_kind(gaz: Gazetteer) -> None:
+    text = (
+        "2024年以来,市司法局紧紧围绕市委市政府中心工作,奋力实现法治慈溪建设。"
+        "全市28个行政部门完成报告。制定出台《2024年慈溪市优化法治化营商环境工作要点》。"
+        "项目入选宁波市2024年法治环境专项,获首届宁波市法治文艺优秀作品,宁波市重点产业合规体系推进会在我市召开。"
+        "通过慈溪市政府信息公开平台发布信息。"
+    )
+    d = subject_region(title="", publisher=None, text=text, gazetteer=gaz)
+    assert d is not None and d.code == "330282"
+
+
+def test_subject_none_without_regions(gaz: Gazetteer) -> None:
+    assert (
+        subject_region(title="年度报告", publisher=None, text="全面推进依法行政。", gazetteer=gaz)
+        is None
+    )
+
+
+# --- gazetteer hits ---------------------------------------------------------------------------
+
+
+def test_official_names_and_aliases(gaz: Gazetteer) -> None:
+    hits = find_regions(
+        "荣获“芜湖市扫黑除恶先进集体”,赴广州、深圳等地考察学习", gazetteer=gaz, home="340202"
+    )
+    assert [(h.surface, h.name, h.code, h.level) for h in hits] == [
+        ("芜湖市", "芜湖市", "340200", "prefecture"),
+        ("广州", "广州市", "440100", "prefecture"),
+        ("深圳", "深圳市", "440300", "prefecture"),
+    ]
+    assert hits[0].start == 3 and hits[0].parent_code == "340000"
+
+
+def test_full_width_text_keeps_offsets(gaz: Gazetteer) -> None:
+    text = "１２月，黔西南州兴义市"
+    hits = find_regions(text, gazetteer=gaz, home=None)
+    assert [(text[h.start : h.end], h.code) for h in hits] == [
+        ("黔西南州", "522300"),
+        ("兴义市", "522301"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "持续提升干部职工依法行政和运用法治思维",  # 政和 (政和县)
+        "全面彻底肃清流毒影响",  # 清流 (清流县)
+        "打造天门山司法所法治教育基地",  # 天门 (天门市)
+        "公安机关和平安建设,合作社助力乡村振兴",  # common words that are county names without suffix
+    ],
+)
+def test_false_hits_avoided(gaz: Gazetteer, text: str) -> None:
+    assert found(text, gaz, home="340202") == []
+
+
+def test_bare_county_alias_needs_home_context(gaz: Gazetteer) -> None:
+    assert found("今年政和完成", gaz, home=None) == []
+    assert found("今年政和完成", gaz, home="350725") == [("政和", "政和县", "350725")]
+    # a sibling county of home (same prefecture) also counts
+    assert found("与建瓯交流", gaz, home="350725") == [("建瓯", "建瓯市", "350783")]
+    assert found("着力加强法治镜湖建设", gaz, home="340202") == [("镜湖", "镜湖区", "340202")]
+
+
+def test_ambiguous_names_resolved_by_preceding_parent(gaz: Gazetteer) -> None:
+    assert found("沈阳市铁西区和鞍山市铁西区", gaz) == [
+        ("沈阳市", "沈阳市", "210100"),
+        ("铁西区", "铁西区", "210106"),
+        ("鞍山市", "鞍山市", "210300"),
+        ("铁西区", "铁西区", "210303"),
+    ]
+    assert found("北京市朝阳区人民法院", gaz)[1] == ("朝阳区", "朝阳区", "110105")
+
+
+def test_ambiguous_names_resolved_by_other_mentions_or_home(gaz: Gazetteer) -> None:
+    assert found("鼓楼区司法局会同福州市", gaz)[0] == ("鼓楼区", "鼓楼区", "350102")
+    assert found("鼓楼区司法局", gaz, home="320302") == [("鼓楼区", "鼓楼区", "320302")]
+    assert found("鼓楼区司法局", gaz, home="320106")[0][2] == "320106"
+
+
+def test_unresolvable_ambiguous_names_are_dropped(gaz: Gazetteer) -> None:
+    assert found("鼓楼区司法局", gaz) == []
+
+
+def test_generic_names_need_a_qualifier(gaz: Gazetteer) -> None:
+    assert found("城区学校法治副校长全覆盖,主城区交通秩序", gaz) == []
+    assert found("阳泉市城区司法局、晋城市城区人民政府", gaz) == [
+        ("阳泉市", "阳泉市", "140300"),
+        ("城区", "城区", "140302"),
+        ("晋城市", "晋城市", "140500"),
+        ("城区", "城区", "140502"),
+    ]
+
+
+def test_province_alias_preferred_over_its_namesake_city(gaz: Gazetteer) -> None:
+    assert found("吉林经验", gaz) == [("吉林", "吉林省", "220000")]
+
+
+# --- townships and villages -------------------------------------------------------------------
+
+
+def test_townships_and_villages(gaz: Gazetteer) -> None:
+    text = "先后在清溪镇、胡家镇新建法治长廊。全力指导龙山镇徐福村申报。淳良里社区、凯旋社区获评,马厂村、㘰村获评省级。坑梓街道办事处负责人"
+    hits = find_regions(text, gazetteer=gaz, home="330282")
+    assert [(h.name, h.level, h.code, h.parent_code) for h in hits] == [
+        ("清溪镇", "township", None, "330282"),
+        ("胡家镇", "township", None, "330282"),
+        ("龙山镇", "township", None, "330282"),
+        ("徐福村", "village", None, "330282"),
+        ("淳良里社区", "village", None, "330282"),
+        ("凯旋社区", "village", None, "330282"),
+        ("马厂村", "village", None, "330282"),
+        ("㘰村", "village", None, "330282"),
+        ("坑梓街道", "township", None, "330282"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "推进社区矫正工作,宪法进农村、进社区",
+        "各乡镇(街道)、村(社区)全覆盖,每个村配备法律顾问",
+        "加强法治乡村建设,获评“民主法治示范村”“民主法治示范社区”",
+        "全面推动市镇村三级合规体系,提升县乡合法性审查质效",
+        "二是落实街道综合行政执法体制改革,下放乡镇行政职权",
+        "全面建成市小家电智能小镇合规指导中心",
+    ],
+)
+def test_generic_township_words_are_not_names(gaz: Gazetteer, text: str) -> None:
+    assert found(text, gaz, home="340202") == []
+
+
+# --- relative mentions ------------------------------------------------------------------------
+
+
+def test_relative_mentions_follow_home_kind(gaz: Gazetteer) -> None:
+    assert found("在区委、区政府的坚强领导下,全区法治建设", gaz, home="340202") == [
+        ("区委", "镜湖区", "340202"),
+        ("区政府", "镜湖区", "340202"),
+        ("全区", "镜湖区", "340202"),
+    ]
+    # a county has no 区: 全区 is not resolved, 县委 is
+    assert found("全区法治建设,县委书记", gaz, home="511722") == [("县委", "宣汉县", "511722")]
+    # 市 in a district report is the prefecture; 省 the province
+    assert found("市司法局指导下,全省", gaz, home="340202") == [("全省", "安徽省", "340000")]
+    assert found("市委市政府", gaz, home="340202") == [
+        ("市委", "芜湖市", "340200"),
+        ("市政府", "芜湖市", "340200"),
+    ]
+    assert found("全县上下", gaz, home=None) == []
+
+
+def test_relative_mentions_not_inside_words(gaz: Gazetteer) -> None:
+    assert found("社区委员会、辖区政府", gaz, home="340202") == []
+
+
+# --- speed ----------------------------------------------------------------------------------
+
+
+def test_fast_on_a_report_sized_text(gaz: Gazetteer) -> None:
+    text = (
+        "在区委、区政府的坚强领导下,先后在清溪镇、胡家镇新建法治长廊,赴广州、深圳等地考察学习。依法行政和运用法治思维。"
+        * 150
+    )
+    find_regions(text, gazetteer=gaz, home="340202")  # builds the automaton
+    t = time.perf_counter()
+    hits = find_regions(text, gazetteer=gaz, home="340202")
+    assert time.perf_counter() - t < 0.1
+    assert len(hits) == 150 * 6
