@@ -22,7 +22,42 @@ def _fail(message: str) -> None:
     raise SystemExit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands that live in their own modules (kg/commands/NAME.py, attribute ``command``),
+# imported only when used so ``kg --help`` stays fast.
+LAZY_COMMANDS = {
+    "query": "kg.commands.query",
+    "serve": "kg.commands.serve",
+    "viz": "kg.commands.viz",
+    "export": "kg.commands.export",
+    "analyse": "kg.commands.analyse",
+    "synth": "kg.commands.synth",
+    "publish": "kg.commands.publish",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose listed subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | {
+            name for name, module in LAZY_COMMANDS.items() if _module_exists(module)
+        })
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and _module_exists(LAZY_COMMANDS[name]):
+            import importlib
+
+            return importlib.import_module(LAZY_COMMANDS[name]).command
+        return super().get_command(ctx, name)
+
+
+def _module_exists(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="详细日志 / verbose logging")
 def main(verbose: bool) -> None:
     """fazhi-kg:法治政府建设年度报告知识图谱 / a knowledge graph of Chinese

@@ -25,7 +25,7 @@ from kg.extract import build_nlp, extract
 from kg.graph import build, report_iri
 from kg.namespaces import digest
 from kg.resources import SAMPLE_CORPUS
-from kg.store import write_graph, write_text
+from kg.store import open_store, write_graph, write_text
 from kg.types import Extraction
 from kg.validate import validate
 
@@ -79,7 +79,7 @@ def run(
 ) -> BuildResult:
     """Build the graph of ``inputs`` (files or folders; default: the sample corpus) into ``out``."""
     started = time.perf_counter()
-    roots = list(inputs) if inputs else [SAMPLE_CORPUS]
+    roots = list(inputs) if inputs else sorted(SAMPLE_CORPUS.glob("*.txt"))
     files = ingest.discover(roots)
     entries = [
         ManifestEntry(source=source, status="skipped",
@@ -126,7 +126,7 @@ def run(
     sizes = write_graph(g, out)
     from kg.viz import write_spread
 
-    write_spread(g, out / "spread.html")
+    write_spread(open_store(out), out / "spread.html")
     entries.sort(key=lambda e: e.source)
     result = BuildResult(
         out=out, entries=entries, triples=sizes["triples"], violations=violations,

@@ -16,8 +16,8 @@ import math
 from importlib.resources import files
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyvis.network import Network
-from rdflib import Graph
 
 from kg.store import write_text
 
@@ -55,25 +55,26 @@ def _project(lon: float, lat: float) -> tuple[float, float]:
     return (lon - 104.0) * 40 * math.cos(math.radians(35)), -(lat - 35.0) * 40
 
 
-def spread_data(g: Graph) -> dict[str, list[dict[str, object]]]:
+def spread_data(store: ox.Store) -> dict[str, list[dict[str, object]]]:
     """Nodes and edges of the spread view, sorted (deterministic)."""
     regions: dict[str, dict[str, object]] = {}
     programmes: dict[str, dict[str, object]] = {}
     edges: dict[tuple[str, str], dict[str, object]] = {}
-    for row in g.query(QUERY):
-        region, prog = str(row.region), str(row.prog)
-        point = _point(str(row.wkt) if row.wkt else None)
-        regions.setdefault(region, {"id": region, "label": str(row.rlabel), "point": point})
+    for sol in store.query(QUERY):
+        row = {name: (sol[name].value if sol[name] is not None else None) for name in
+               ("region", "rlabel", "wkt", "prog", "plabel", "curated", "year", "evidence", "source")}
+        region, prog = row["region"], row["prog"]
+        point = _point(row["wkt"])
+        regions.setdefault(region, {"id": region, "label": row["rlabel"], "point": point})
         programmes.setdefault(prog, {
-            "id": prog, "label": str(row.plabel),
-            "curated": bool(row.curated.toPython()) if row.curated is not None else True,
+            "id": prog, "label": row["plabel"], "curated": row["curated"] != "false",
         })
-        year = int(str(row.year)[:4])
+        year = int(row["year"][:4])
         edge = edges.get((region, prog))
         if edge is None or year < int(edge["year"]):
             edges[(region, prog)] = {
                 "from": region, "to": prog, "year": year,
-                "evidence": str(row.evidence), "source": str(row.source),
+                "evidence": row["evidence"], "source": row["source"],
             }
     return {
         "regions": sorted(regions.values(), key=lambda r: str(r["id"])),
@@ -167,9 +168,11 @@ net.on("click", (ev) => {{
 """
 
 
-def write_spread(g: Graph, path: Path, *, title: str = "法治措施扩散图 · Spread of governance measures") -> None:
-    """Write the offline spread view of ``g`` to ``path`` (UTF-8)."""
-    data = spread_data(g)
+def write_spread(
+    store: ox.Store, path: Path, *, title: str = "法治措施扩散图 · Spread of governance measures"
+) -> None:
+    """Write the offline spread view of the graph in ``store`` to ``path`` (UTF-8)."""
+    data = spread_data(store)
     net = _network(data)
     years = sorted({int(e["year"]) for e in data["edges"]})
     caption = (f"{len(data['regions'])} 个地区 regions · {len(data['programmes'])} 项措施 programmes · "

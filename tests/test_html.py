@@ -28,9 +28,10 @@ GOV_PAGE = f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN">
 <div class="top-bar">无障碍浏览 | 长者模式 | 登录 | 注册</div>
 <div id="header"><div class="logo"><img src="logo.png" alt="潞州区人民政府"></div>
   <div class="search-box"><input type="text" value="请输入关键字"><button>搜索</button></div></div>
-<nav><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li><li><a href="/hdjl/">互动交流</a></li></ul></nav>
+<nav><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>
+  <li><a href="/hdjl/">互动交流</a></li></ul></nav>
 <div class="main-menu"><a href="/">政府信息公开专栏</a> <a href="/">办事服务</a></div>
-<div class="breadcrumb">当前位置:<a href="/">首页</a>&gt;<a href="/bm/">长治市潞州区司法局</a>&gt;<span>依法行政</span></div>
+<div class="breadcrumb">当前位置:<a href="/">首页</a>&gt;<a>长治市潞州区司法局</a>&gt;<span>依法行政</span></div>
 <div class="main-content">
   <table class="xxgk-meta" border="1">
     <tr><td>索引号:</td><td>000014349/2023-05828</td><td>发文字号:</td><td>潞州司发〔2023〕1号</td></tr>
@@ -117,17 +118,17 @@ def test_title_and_heading(gov_page):
 @pytest.mark.parametrize(
     ("page", "title"),
     [
-        (f"<html><head><title>{TITLE}_长治市潞州区人民政府</title></head><body><p>正文。</p></body></html>", TITLE),
-        (f"<html><head><title>门户网站 | 潞州区2022年法治政府建设情况报告</title></head><body><p>正文。</p></body></html>",
+        (f"<title>{TITLE}_长治市潞州区人民政府</title><p>正文。</p>", TITLE),
+        ("<title>门户网站 | 潞州区2022年法治政府建设情况报告</title><p>正文。</p>",
          "潞州区2022年法治政府建设情况报告"),
-        (f"<html><head><title>网站</title></head><body><div class=\"art_title\">{TITLE}</div><p>正文。</p></body></html>",
-         TITLE),
-        (f"<html><head><title>网站</title></head><body><h1>{TITLE}</h1><p>正文。</p></body></html>", TITLE),
-        ("<html><body><p>正文。</p></body></html>", ""),
+        (f"<title>网站</title><div class=\"art_title\">{TITLE}</div><p>正文。</p>", TITLE),
+        (f"<title>网站</title><h1>{TITLE}</h1><p>正文。</p>", TITLE),
+        ("<p>正文。</p>", ""),
     ],
 )
 def test_title_fallbacks(page, title):
-    assert parse_html(page).title == title
+    markup = f"<html><head>{page}</body></html>".replace("<p>", "</head><body><p>", 1)
+    assert parse_html(markup).title == title
 
 
 def test_broken_markup_is_recovered():
@@ -153,24 +154,35 @@ def test_unclosed_deep_nesting():
 
 def test_layout_table_keeps_paragraphs():
     page = parse_html("<html><body><table><tr><td><table><tr><td>"
-                      f"<p>{BODY_1}</p><p>{BODY_3}</p></td></tr></table></td></tr></table></body></html>")
+                      f"<p>{BODY_1}</p><p>{BODY_3}</p>"
+                      "</td></tr></table></td></tr></table></body></html>")
     assert page.text.split("\n\n") == [BODY_1, BODY_3]
 
 
 def test_wrapper_with_cue_class_is_kept():
     # a whole-page wrapper called "main-nav-wrap" must not take the report with it
-    page = parse_html(f'<html><body><div class="main-nav-wrap"><p>{BODY_1}</p><p>{BODY_2}</p></div></body></html>')
+    page = parse_html('<html><body><div class="main-nav-wrap">'
+                      f"<p>{BODY_1}</p><p>{BODY_2}</p></div></body></html>")
     assert BODY_1 in page.text
 
 
+def test_small_page_with_breadcrumb_keeps_report():
+    page = parse_html(f"<html><body><div><div>当前位置:首页 &gt; 报告</div><p>{BODY_3}</p></div>"
+                      f'<div class="side-list"><p>{BODY_1}</p><p>{BODY_2}</p></div></body></html>')
+    assert page.text.split("\n\n") == [BODY_3, BODY_1, BODY_2]
+    assert dict(page.meta)["当前位置"] == "首页 > 报告"
+
+
 def test_pre_and_entities():
-    page = parse_html("<html><body><pre>第一行\n  第二行</pre><p>A&amp;B&nbsp;C &lt;D&gt;</p></body></html>")
+    page = parse_html("<html><body><pre>第一行\n  第二行</pre>"
+                      "<p>A&amp;B&nbsp;C &lt;D&gt;</p></body></html>")
     assert "第一行\n第二行" in page.text
     assert "A&B\xa0C <D>" in page.text  # entities resolved, no-break space kept as is
 
 
 def test_only_chrome_gives_empty_text():
-    assert parse_html("<html><head><script>x()</script></head><body><nav>首页</nav></body></html>").text == ""
+    chrome_only = "<html><head><script>x()</script></head><body><nav>首页</nav></body></html>"
+    assert parse_html(chrome_only).text == ""
     assert parse_html("").text == ""
 
 

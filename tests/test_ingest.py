@@ -133,7 +133,8 @@ def test_random_bytes_with_nuls(tmp_path):
 
 def test_random_bytes_without_nuls(tmp_path):
     rng = random.Random(11)
-    data = bytes(rng.randrange(0x80, 0x100) for _ in range(4096))  # high bytes only: "decodes" as GB18030
+    # high bytes only: GB18030 "decodes" them, into nonsense
+    data = bytes(rng.randrange(0x80, 0x100) for _ in range(4096))
     assert "undecodable" in reason(tmp_path, data)
 
 
@@ -166,7 +167,7 @@ def test_latin1_bytes_are_undecodable(tmp_path):
 
 
 def test_html_with_only_chrome(tmp_path):
-    page = b"<!DOCTYPE html><html><head><script>var a=1;</script></head><body><nav>\xe9\xa6\x96\xe9\xa1\xb5</nav></body></html>"
+    page = "<!DOCTYPE html><html><head><script>var a=1;</script></head><body><nav>首页</nav>".encode()
     assert reason(tmp_path, page, "x.html") == "没有可用正文 / no text content after removing page chrome"
 
 
@@ -176,7 +177,7 @@ def test_too_large(tmp_path):
         fh.truncate(MAX_BYTES + 1024 * 1024)
     with pytest.raises(IngestError) as info:
         read(path, "big.txt")
-    assert info.value.reason == "文件过大 / file too large (51 MB > 50 MB)"
+    assert info.value.reason == "文件过大 / file too large (51.0 MB > 50 MB)"
 
 
 def test_unreadable_path(tmp_path):
@@ -192,7 +193,8 @@ def test_decode_error_names_source():
 # --- format sniffing -----------------------------------------------------------------------
 
 def test_txt_that_is_html(tmp_path):
-    page = f"<!DOCTYPE html>\n<html><body><div class='breadcrumb'>首页 > 报告</div><p>{REPORT}</p></body></html>"
+    page = ("<!DOCTYPE html>\n<html><body><div class='breadcrumb'>首页 > 报告</div>"
+            f"<p>{REPORT}</p></body></html>")
     doc = read_bytes(tmp_path, page.encode(), "saved.txt")
     assert doc.fmt == "html" and "<p>" not in doc.text and "首页" not in doc.text
 
@@ -315,7 +317,10 @@ def test_discover_colliding_sources_get_folder_prefix(tmp_path):
     write(tmp_path / "甲" / "r.txt", b"a")
     write(tmp_path / "乙" / "r.txt", b"b")
     write(tmp_path / "乙" / "only.txt", b"c")
-    assert [s for _, s in discover([tmp_path / "甲", tmp_path / "乙"])] == ["only.txt", "乙/r.txt", "甲/r.txt"]
+    found = discover([tmp_path / "甲", tmp_path / "乙"])
+    assert [s for _, s in found] == ["only.txt", "乙/r.txt", "甲/r.txt"]
+    found = discover([tmp_path / "甲" / "r.txt", tmp_path / "乙" / "r.txt"])
+    assert [s for _, s in found] == ["乙/r.txt", "甲/r.txt"]
 
 
 def test_discover_missing_input(tmp_path):
@@ -335,4 +340,4 @@ def test_discover_does_not_loop_on_symlinks(tmp_path):
 def test_read_everything_discovered(tree):
     docs = [read(path, source) for path, source in discover([tree])]
     assert all(doc.text.startswith("长治市潞州区司法局") for doc in docs)
-    assert [doc.fmt for doc in docs] == ["txt", "txt", "txt", "txt", "txt"]  # .htm/.HTML without tags
+    assert [doc.fmt for doc in docs] == ["txt"] * 5  # .htm/.HTML without tags too

@@ -17,7 +17,8 @@ Two passes over one text:
    quote (``programme_prefixes.txt``: 法律援助, 社区矫正 …) is kept as part of the
    name. Rhetoric, honours, events and media accounts are rejected with
    ``programme_stoplist.txt`` and the cue lists in ``programme_reject_cues.tsv``.
-   The candidate's name is the normalised surface; its theme is guessed from
+   Unquoted numeric formulas with a head (1+N+17立体普法模式) are kept too.
+   The candidate's name is normalised; its theme is guessed from
    ``programme_theme_cues.tsv``.
 """
 
@@ -49,6 +50,8 @@ NUMERAL = "一二三四五六七八九十百千万两双多"
 SLOGAN = re.compile(rf"^(?:[{NUMERAL}\d][^{NUMERAL}\d]{{1,4}}){{1,4}}$")
 # 1+N+17, 文艺+法治+德治, 节日·法相伴: a formula of short parts (long parts make a slogan)
 FORMULA = re.compile(r"^(?:[0-9A-Za-z\u4e00-\u9fff]{1,4}[+·])+[0-9A-Za-z\u4e00-\u9fff]{1,4}$")
+BARE_FORMULA = re.compile(r"(?<![0-9A-Za-z+“])\d+(?:\+[0-9A-Za-z]+)+(?![0-9A-Za-z+”])")
+RHETORIC_COUNT = re.compile(rf"^[{NUMERAL}]个")
 BRAND = re.compile(r"^(?:[\u4e00-\u9fff]+[A-Za-z]+[\u4e00-\u9fff]*|[A-Za-z]+[\u4e00-\u9fff]+)$")  # 公证E通
 CHAINED = re.compile(r"^(?:[、和及与]?“[^“”\n]{1,12}”)+")
 ODD_INSIDE = re.compile(r"[,,;;!!??::。\s]")
@@ -104,13 +107,16 @@ def _reject_cues() -> dict[str, re.Pattern[str]]:
     for line in _lines("programme_reject_cues.tsv"):
         kind, word = line.split("\t")
         cues.setdefault(kind, []).append(re.escape(word))
-    return {k: re.compile("|".join(sorted(v, key=len, reverse=True))) for k, v in cues.items()}
+    anchor = {"inner_end": "$"}
+    return {
+        kind: re.compile(f"(?:{'|'.join(sorted(words, key=len, reverse=True))}){anchor.get(kind, '')}")
+        for kind, words in cues.items()
+    }
 
 
 @cache
 def _theme_cues() -> tuple[tuple[str, str], ...]:
-    rows = (line.split("\t") for line in _lines("programme_theme_cues.tsv"))
-    return tuple(sorted(((c, t) for c, t in rows), key=lambda r: -len(r[0])))
+    return tuple((c, t) for c, t in (line.split("\t") for line in _lines("programme_theme_cues.tsv")))
 
 
 @cache
@@ -197,7 +203,7 @@ def _curated(text: str, thesaurus: Thesaurus) -> list[ProgrammeHit]:
 
 
 def guess_theme(name: str) -> str | None:
-    """A theme slug from cue words in a candidate's name, or None.
+    """A theme slug from the first cue (in file order) the candidate's name contains, or None.
 
     >>> guess_theme("入矫教育五步走工作法")
     'community-corrections'
@@ -209,8 +215,14 @@ def guess_theme(name: str) -> str | None:
 
 
 def _brand_like(inner: str) -> bool:
+    """A quoted text that names a measure without a head word after it."""
+    if RHETORIC_COUNT.match(inner):  # “两个维护”, “四个意识”, “五个一”
+        return False
     return bool(
-        SLOGAN.match(inner) or FORMULA.match(inner) or BRAND.match(inner) or _head_end_re().search(inner)
+        (SLOGAN.match(inner) and len(inner) >= 3)
+        or (FORMULA.match(inner) and re.search(r"[\u4e00-\u9fff]", inner))
+        or BRAND.match(inner)
+        or _head_end_re().search(inner)
     )
 
 
@@ -226,10 +238,11 @@ def _candidate(folded: str, m: re.Match[str]) -> tuple[int, int, str] | None:
         return None
     cues = _reject_cues()
     before = folded[max(0, m.start() - 6) : m.start()]
-    rest = CHAINED.sub("", folded[m.end() : m.end() + 40])  # “雪亮”“天网”“慧眼”工程
+    window = folded[m.end() : m.end() + 40]
+    rest = CHAINED.sub("", window)  # “雪亮”“天网”“慧眼”工程: the head after the last quote
     if cues["before"].search(before) or cues["after"].match(rest.lstrip()):
         return None
-    if cues["inner_end"].search(inner + "$"):
+    if cues["inner_end"].search(inner):
         return None
     suffix = _suffix_re(greedy=bool(re.search(r"\d", inner))).match(rest[:14])
     if suffix and cues["suffix"].search(suffix.group(1)):
@@ -242,11 +255,11 @@ def _candidate(folded: str, m: re.Match[str]) -> tuple[int, int, str] | None:
     if prefix:
         start -= len(prefix.group(0))
         name = prefix.group(0) + inner + head
-    elif head and (re.search(r"\d", inner) or len(inner) <= 2):
+    elif head and (re.search(r"\d", inner) or len(inner) <= 2 or inner.endswith("式")):
         name = inner + head
     else:
         name = inner
-    if head and folded.startswith(rest[: suffix.end()], end) if suffix else False:
+    if suffix and rest == window:
         end += suffix.end()  # the head is part of the surface only when it follows directly
     return start, end, name
 
@@ -269,6 +282,20 @@ def _discovered(text: str, thesaurus: Thesaurus, curated: list[ProgrammeHit]) ->
         else:
             name = normalise(name)
             hits.append(ProgrammeHit(start, end, surface, name, False, guess_theme(name)))
+        busy.append((start, end))
+    for m in BARE_FORMULA.finditer(folded):  # unquoted 1+N+17立体普法模式
+        suffix = _suffix_re(greedy=True).match(folded[m.end() : m.end() + 14])
+        if suffix is None:
+            continue
+        start, end = m.start(), m.end() + suffix.end()
+        if any(s < end and start < e for s, e in busy):
+            continue
+        name = normalise(m.group(0) + suffix.group(1))
+        known = thesaurus.by_label(name)
+        hits.append(
+            ProgrammeHit(start, end, text[start:end], known.pref_label if known else name,
+                         known is not None, known.theme if known else guess_theme(name))
+        )
         busy.append((start, end))
     return hits
 

@@ -43,7 +43,7 @@ def discover(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
     Raises:
         IngestError: an input does not exist.
     """
-    return _listing([(path, source, prefix) for path, source, prefix, ok in _walk(inputs) if ok])
+    return _listing([(path, src, prefix) for path, src, prefix, ok in _walk(inputs) if ok])
 
 
 def skipped_in(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
@@ -55,7 +55,7 @@ def skipped_in(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
     Raises:
         IngestError: an input does not exist.
     """
-    return _listing([(path, source, prefix) for path, source, prefix, ok in _walk(inputs) if not ok])
+    return _listing([(path, src, prefix) for path, src, prefix, ok in _walk(inputs) if not ok])
 
 
 def read(path: Path, source: str) -> Document:
@@ -73,7 +73,8 @@ def read(path: Path, source: str) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise IngestError(source, f"文件过大 / file too large ({size / 2**20:.0f} MB > {MAX_BYTES // 2**20} MB)")
+            limit = f"{size / 2**20:.1f} MB > {MAX_BYTES // 2**20} MB"
+            raise IngestError(source, f"文件过大 / file too large ({limit})")
         data = path.read_bytes()
     except OSError as e:
         raise IngestError(source, f"无法读取文件 / cannot read file ({e.strerror or e})") from e
@@ -121,7 +122,7 @@ def _walk(inputs: Sequence[Path]) -> list[tuple[Path, str, str, bool]]:
     out: list[tuple[Path, str, str, bool]] = []
     for given in map(Path, inputs):
         if given.is_file():
-            out.append((given, given.name, "", True))
+            out.append((given, given.name, given.resolve().parent.name, True))
             continue
         if not given.is_dir():
             raise IngestError(str(given), "找不到输入 / input not found (no such file or folder)")

@@ -44,12 +44,17 @@ _GB_LABELS = {"gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "cp936", "ms936
               "euc-cn", "csgb2312", "chinese", "iso-ir-58", "windows-936"}
 _CANDIDATES = ["gb18030", "big5"]  # charset-normalizer's field after UTF-8 has failed
 _TRUSTED_DECLARED = {"utf-8", "gb18030", "big5", "big5hkscs"}
-_DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]{2,40})""", re.I)
-_XML_DECL = re.compile(rb"""<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_\-.]{2,40})["']""", re.I)
-_PUNCT_OR_SPACE = re.compile(r"[\s\u2000-\u206f\u3000-\u303f\uff00-\uffef\u00a0-\u00bf\u00d7\u00f7\u2460-\u24ff\u25a0-\u25ff\u2150-\u218f]")
+_DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w\-:.]{2,40})""", re.I)
+_XML_DECL = re.compile(rb"""<\?xml[^>]{0,100}?encoding\s*=\s*["']([\w\-.]{2,40})["']""", re.I)
+# Neither letters nor Han: spaces, punctuation, full-width forms, circled numbers, shapes.
+_PUNCT_OR_SPACE = re.compile(
+    r"[\s\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u2150-\u218f\u2460-\u24ff\u25a0-\u25ff"
+    r"\u3000-\u303f\uff00-\uffef]"
+)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 
 SNIFF_BYTES = 65536
+SAMPLE_CHARS = 200_000  # the mojibake test looks at this much text
 MAX_CONTROL_SHARE = 0.05  # control bytes in a text file: almost none
 MAX_BAD_SHARE = 0.02  # U+FFFD, private use, C1 controls among the characters
 MIN_COMMON_SHARE = 0.25  # frequent Han characters among Han characters, if any
@@ -79,7 +84,8 @@ def decode(data: bytes, *, source: str) -> tuple[str, str]:
             try:
                 return clean_text(data.decode(codec)), name
             except UnicodeDecodeError as e:
-                raise IngestError(source, f"无法识别的编码 / undecodable text ({name} BOM but {e.reason})") from e
+                why = f"无法识别的编码 / undecodable text ({name} BOM but {e.reason})"
+                raise IngestError(source, why) from e
     kind = _binary_kind(data)
     if kind:
         raise IngestError(source, f"二进制文件,不是文本 / binary file, not text ({kind})")
@@ -88,12 +94,12 @@ def decode(data: bytes, *, source: str) -> tuple[str, str]:
             text = data.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
-        if not is_mojibake(text):
+        if not is_mojibake(text[:SAMPLE_CHARS]):
             return clean_text(text), codec
     # Last resort: a GB or UTF-8 page with a few broken bytes (e.g. cut mid-character).
     for codec in ("utf-8", "gb18030"):
         text = data.decode(codec, errors="replace")
-        if not is_mojibake(text):
+        if not is_mojibake(text[:SAMPLE_CHARS]):
             return clean_text(text), codec
     raise IngestError(source, "无法识别的编码 / undecodable text (not UTF-8, GB18030/GBK or Big5)")
 
@@ -104,8 +110,8 @@ def clean_text(text: str) -> str:
     >>> clean_text("a\r\nb\rc\x00d\x0ce\ufeff")
     'a\nb\ncde'
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return _CONTROL.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text.replace("\u2028", "\n").replace("\u2029", "\n"))
 
 
 def is_mojibake(text: str) -> bool:
@@ -124,7 +130,9 @@ def is_mojibake(text: str) -> bool:
     """
     if not text:
         return False
-    bad = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or "\x80" <= ch <= "\x9f")
+    bad = sum(
+        1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or "\x80" <= ch <= "\x9f"
+    )
     if bad / len(text) > MAX_BAD_SHARE:
         return True
     han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"]

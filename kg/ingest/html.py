@@ -25,21 +25,26 @@ from lxml import etree
 
 from kg.ingest.meta import HEAD_LINES, fields_from_rows, fields_from_text
 
-__all__ = ["Page", "looks_like_html", "has_markup", "parse_html"]
+__all__ = ["Page", "has_markup", "looks_like_html", "parse_html"]
 
 DROP_TAGS = frozenset({
-    "head", "script", "style", "noscript", "template", "nav", "iframe", "frame", "frameset", "object",
-    "embed", "applet", "svg", "canvas", "map", "select", "option", "button", "input", "textarea",
-    "dialog", "audio", "video", "link", "meta",
+    "head", "script", "style", "noscript", "template", "nav", "iframe", "frame", "frameset",
+    "object", "embed", "applet", "svg", "canvas", "map", "select", "option", "button", "input",
+    "textarea", "dialog", "audio", "video", "link", "meta",
 })
-CHROME_TAGS = frozenset({"header", "footer", "aside", "menu"})  # dropped unless inside <article>/<main>
+# Dropped unless inside <article>/<main> (where a <header> holds the title).
+CHROME_TAGS = frozenset({"header", "footer", "aside", "menu"})
 # id/class tokens (split on non-letters) that mark navigation and widgets.
-CUE_PREFIXES = ("nav", "menu", "breadcrumb", "crumb", "bdshare", "jiathis", "share", "footer", "header",
-                "topbar", "sidebar", "copyright", "friendlink", "qrcode", "toolbar", "skip", "sitemap",
-                "login", "search", "advert", "banner", "fenxiang", "weixin", "wechat", "weibo")
-CUE_WORDS = frozenset({"top", "head", "foot", "bottom", "side", "links", "link", "print", "position",
-                       "location", "dqwz", "mbx", "ad", "ads", "tools", "font", "fontsize",
-                       "pager", "prev", "next", "footnav", "gotop", "backtop", "close", "fxd"})
+CUE_PREFIXES = (
+    "nav", "menu", "breadcrumb", "crumb", "bdshare", "jiathis", "share", "footer", "header",
+    "topbar", "sidebar", "copyright", "friendlink", "qrcode", "toolbar", "skip", "sitemap",
+    "login", "search", "advert", "banner", "fenxiang", "weixin", "wechat", "weibo",
+)
+CUE_WORDS = frozenset({
+    "top", "head", "foot", "bottom", "side", "links", "link", "print", "position", "location",
+    "dqwz", "mbx", "ad", "ads", "tools", "font", "fontsize", "pager", "prev", "next", "gotop",
+    "backtop", "close", "fxd",
+})
 BREADCRUMB_CUES = frozenset({"breadcrumb", "crumb", "position", "location", "dqwz", "mbx"})
 # Short elements whose text starts like this are widgets, not report text.
 TEXT_CUES = re.compile(
@@ -47,6 +52,7 @@ TEXT_CUES = re.compile(
     r"|上一篇|下一篇|扫一扫|返回顶部|【?\s*收藏|【?\s*纠错)")
 BREADCRUMB_TEXT = re.compile(r"^[\s【\[]*(您?当前(所在)?的?位置|您现在的位置|您的位置)")
 MAX_WIDGET_TEXT = 300
+MIN_SENTENCES = 3  # an element with this many 。 holds report text, whatever its class
 MAX_TINY_WIDGET = 40  # a cue-marked element this short goes even on a tiny page
 PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl",
                             "blockquote", "pre", "section", "article", "main", "figure", "hr"})
@@ -111,8 +117,9 @@ def parse_html(markup: str) -> Page:
     lines.walk(body if body is not None else root)
     records = lines.records()
     text = "\n".join(" | ".join(c for c in cells if c) for cells, _ in records).strip("\n")
-    fields_rows = [cells for i, (cells, is_row) in enumerate(records) if is_row or i < 2 * HEAD_LINES]
-    meta = dict(fields_from_rows(fields_rows))
+    # table rows anywhere, other lines near the top (blank records count, hence 2×)
+    head = [cells for i, (cells, is_row) in enumerate(records) if is_row or i < 2 * HEAD_LINES]
+    meta = dict(fields_from_rows(head))
     for key, value in [*fields_from_text("\n".join(crumbs)), *head_meta]:
         meta.setdefault(key, value)
     return Page(text, meta.get("标题") or title or _clean_head_title(head_title), tuple(meta.items()))
@@ -172,16 +179,19 @@ def _drop_chrome(root: Any) -> list[str]:
             continue
         cues = _cues(el)
         if cues:
-            size = len(el.text_content())
+            text = el.text_content()
+            size = len(text)
             if size < MAX_WIDGET_TEXT and _holds_heading(el):
                 continue  # e.g. <div class="article-head"> with the <h1> and 发布时间/来源
+            if text.count("。") >= MIN_SENTENCES:
+                continue  # prose, not a widget: the class name misled us
             if size * 2 < total or size <= MAX_TINY_WIDGET:  # never the wrapper of the whole page
                 if cues & BREADCRUMB_CUES:
                     crumbs.append("当前位置:" + _collapse(el.text_content()))
                 doomed.append(el)
             continue
         text = el.text_content()
-        if len(text) <= MAX_WIDGET_TEXT and TEXT_CUES.match(text):
+        if len(text) <= MAX_WIDGET_TEXT and TEXT_CUES.match(text) and "。" not in text:
             fields = [k for k, _ in fields_from_text(_collapse(text)) if k != "当前位置"]
             if not fields:  # keep info bars that also carry 发布时间/来源
                 if BREADCRUMB_TEXT.match(text):
@@ -234,7 +244,8 @@ def _collapse(text: str) -> str:
     """
     def repl(m: re.Match[str]) -> str:
         s, e = m.start(), m.end()
-        if "\n" in m.group() and 0 < s and e < len(text) and _CJK.match(text[s - 1]) and _CJK.match(text[e]):
+        between_cjk = 0 < s and e < len(text) and _CJK.match(text[s - 1]) and _CJK.match(text[e])
+        if "\n" in m.group() and between_cjk:
             return ""
         return " "
 
@@ -321,8 +332,12 @@ def _simple_row(tr: Any) -> bool:
     return next(tr.iterdescendants(*(BLOCK_TAGS - {"td", "th"})), None) is None
 
 
-_FLAT_DROP = re.compile(r"<(script|style|noscript|template|head|nav)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
-_FLAT_BREAK = re.compile(r"<\s*(br|/?(p|div|li|tr|h[1-6]|table|section|article|dd|dt))\b[^>]*>", re.I)
+_FLAT_DROP = re.compile(
+    r"<(script|style|noscript|template|head|nav)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I
+)
+_FLAT_BREAK = re.compile(
+    r"<\s*(br|/?(p|div|li|tr|h[1-6]|table|section|article|dd|dt))\b[^>]*>", re.I
+)
 _FLAT_CELL = re.compile(r"<\s*/t[dh]\s*>", re.I)
 
 

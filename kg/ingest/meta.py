@@ -28,7 +28,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "发文时间": ("发文时间", "发文日期"),
     "成文日期": ("成文日期", "成文时间", "生成日期"),
     "发布日期": ("发布日期", "发布时间", "公开日期", "公开时间"),
-    "标题": ("标题", "文件标题", "文件名称", "名称"),
+    "标题": ("标题", "题名", "文件标题", "文件名称", "名称"),
     "主题分类": ("主题分类",),
     "主题词": ("主题词", "关键词"),
     "体裁分类": ("体裁分类",),
@@ -114,7 +114,8 @@ def _row_fields(row: Sequence[str]) -> Iterable[tuple[str, str]]:
             continue
         for j, (key, value) in enumerate(pairs):
             last = j == len(pairs) - 1
-            if last and not _clean_value(value) and i + 1 < len(cells) and not _starts_with_key(cells[i + 1]):
+            takes_next = i + 1 < len(cells) and not _starts_with_key(cells[i + 1])
+            if last and not _clean_value(value) and takes_next:
                 yield key, cells[i + 1]
                 i += 1
             else:

@@ -1,0 +1,139 @@
+"""End to end: the sample corpus, specific facts, determinism, bad inputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from kg import pipeline
+from kg.resources import SAMPLE_CORPUS
+from kg.store import open_store
+
+PREFIX = """PREFIX fz: <https://w3id.org/fazhi-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+def select(store, query, **bindings):
+    subs = {ox.Variable(k): (v if isinstance(v, ox.Literal | ox.NamedNode) else ox.Literal(v))
+            for k, v in bindings.items()}
+    return [[None if t is None else t.value for t in row]
+            for row in store.query(PREFIX + query, substitutions=subs)]
+
+
+@pytest.fixture(scope="module")
+def store(sample_build):
+    out, _ = sample_build
+    return open_store(out)
+
+
+def test_all_sample_reports_built_and_valid(sample_build):
+    out, result = sample_build
+    assert [e.status for e in result.entries] == ["ok"] * 5
+    assert result.violations == []
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["ok"] == 5
+    jinghu = next(e for e in manifest["entries"] if e["source"].startswith("000_"))
+    assert jinghu["report"].startswith("https://w3id.org/fazhi-kg/id/report/")
+    assert jinghu["counts"]["programmes"] >= 20 and jinghu["counts"]["agencies"] >= 10
+
+
+def test_jinghu_implements_fengqiao_in_2021_with_its_sentence(store):
+    rows = select(store, """
+        SELECT ?year ?evidence ?source ?name WHERE {
+          ?imp a fz:Implementation ; fz:programme ?p ; fz:region ?r ; fz:year ?year ;
+               fz:evidence ?evidence ; fz:planned false ; prov:wasDerivedFrom ?rep .
+          ?p skos:prefLabel ?name . ?r fz:adminCode "340202" . ?rep dcterms:source ?source .
+        }""", name=ox.Literal("枫桥经验", language="zh"))
+    assert len(rows) == 1
+    year, evidence, source, _ = rows[0]
+    assert year == "2021" and source.startswith("000_")
+    assert "枫桥经验" in evidence
+    assert evidence in (SAMPLE_CORPUS / source).read_text(encoding="utf-8")
+
+
+def test_luzhou_resolves_to_140403_under_changzhi_under_shanxi(store):
+    rows = select(store, """
+        SELECT ?code ?level ?pcode ?gcode ?wkt ?approx WHERE {
+          ?r rdfs:label "潞州区"@zh ; fz:adminCode ?code ; fz:level ?level ;
+             fz:partOf ?p ; fz:approximateLocation ?approx ; <http://www.opengis.net/ont/geosparql#hasGeometry>/<http://www.opengis.net/ont/geosparql#asWKT> ?wkt .
+          ?p fz:adminCode ?pcode ; rdfs:label "长治市"@zh ; fz:partOf ?g .
+          ?g fz:adminCode ?gcode ; rdfs:label "山西省"@zh .
+        }""")
+    assert len(rows) == 1
+    code, level, pcode, gcode, wkt, approx = rows[0]
+    assert (code, level, pcode, gcode) == ("140403", "county", "140400", "140000")
+    assert wkt.startswith("POINT(113.") and approx == "true"
+
+
+def test_report_metadata_and_publisher(store):
+    rows = select(store, """
+        SELECT ?year ?issued ?pub ?region ?source WHERE {
+          ?rep dcterms:source ?source ; fz:yearCovered ?year ; dcterms:issued ?issued ;
+               dcterms:publisher/rdfs:label ?pub ; fz:aboutRegion/rdfs:label ?region .
+        }""", source="003_bbae543c794aacc6.txt")
+    assert rows == [["2022", "2023-02-01", "潞州区司法局", "潞州区", "003_bbae543c794aacc6.txt"]]
+
+
+def test_every_mention_is_typed(store):
+    rows = select(store, """
+        SELECT ?x WHERE { ?rep fz:mentions ?x .
+          FILTER NOT EXISTS { ?x a ?c FILTER(?c IN (fz:Region, fz:Agency, fz:Programme, fz:PolicyDocument)) } }""")
+    assert rows == []
+
+
+def test_two_builds_give_byte_identical_ntriples(sample_build, tmp_path):
+    out, _ = sample_build
+    pipeline.run(None, tmp_path / "again")
+    assert (tmp_path / "again" / "graph.nt").read_bytes() == (out / "graph.nt").read_bytes()
+    lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(set(lines)) and len(lines) > 1000
+
+
+def test_bad_inputs_are_recorded_and_the_rest_builds(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLE_CORPUS / "003_bbae543c794aacc6.txt", src / "good.txt")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    gbk = (SAMPLE_CORPUS / "001_ef7d1cd6b277190b.txt").read_text(encoding="utf-8")
+    (src / "gbk 报告.txt").write_bytes(gbk.encode("gb18030"))
+    (src / "broken.html").write_text(
+        "<html><head><title>报告</title><script>alert(1)</script><body><div><p>2021年,"
+        "镜湖区司法局坚持和发展新时代“枫桥经验”<p>未闭合<div><table><tr><td>broken", encoding="utf-8")
+    (src / "notes.pdf").write_bytes(b"%PDF-1.4 not really")
+    result = pipeline.run([src], tmp_path / "out")
+    by_source = {e.source: e for e in result.entries}
+    assert by_source["good.txt"].status == "ok"
+    assert by_source["gbk 报告.txt"].status == "ok"
+    assert by_source["broken.html"].status == "ok"
+    assert by_source["empty.txt"].status == "failed" and "empty" in by_source["empty.txt"].reason
+    assert by_source["binary.txt"].status == "failed" and "binary" in by_source["binary.txt"].reason
+    assert by_source["notes.pdf"].status == "skipped"
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["failed"] == 2
+    # the GBK copy of 宣汉县's report yields the same facts as the UTF-8 original
+    store = open_store(tmp_path / "out")
+    rows = select(store, "SELECT ?r ?s WHERE { ?rep dcterms:source ?s ; fz:aboutRegion/fz:adminCode ?r }",
+                  s="gbk 报告.txt")
+    assert rows == [["511722", "gbk 报告.txt"]]
+
+
+def test_same_report_twice_is_one_report_with_both_sources_recorded(tmp_path):
+    src = tmp_path / "in"
+    (src / "a").mkdir(parents=True)
+    (src / "b").mkdir()
+    for sub in ("a", "b"):
+        shutil.copy(SAMPLE_CORPUS / "000_d64034255a0dea92.txt", src / sub / "r.txt")
+    result = pipeline.run([src], tmp_path / "out")
+    statuses = sorted(e.status for e in result.entries)
+    assert statuses == ["duplicate", "ok"]
+    dup = next(e for e in result.entries if e.status == "duplicate")
+    ok = next(e for e in result.entries if e.status == "ok")
+    assert dup.report == ok.report and f"also-at:{dup.source}" in ok.flags

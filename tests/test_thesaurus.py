@@ -1,0 +1,95 @@
+"""The programme concept scheme: TSV source, Turtle rendering, label lookup."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from kg.namespaces import FZ, mint
+from kg.resources import ontology_dir
+from kg.thesaurus import SCHEME_IRI, THEMES, load, normalise, read_tsv, render_turtle
+
+GOLD_THESAURUS = Path("/work/shared/gold/programmes.thesaurus.json")
+
+
+@pytest.fixture(scope="module")
+def thesaurus():
+    return load()
+
+
+def test_turtle_is_compiled_from_the_tsv():
+    ttl = (ontology_dir() / "programmes.ttl").read_text(encoding="utf-8")
+    assert ttl == render_turtle(read_tsv()), "run `python -m kg.thesaurus` after editing the TSV"
+
+
+def test_scheme_is_broad_and_well_formed(thesaurus):
+    concepts = thesaurus.concepts()
+    assert len(concepts) >= 250
+    assert [c.pref_label for c in concepts] == sorted(c.pref_label for c in concepts)
+    for c in concepts:
+        assert c.iri == mint("programme", c.pref_label)
+        assert c.theme in THEMES and c.curated
+    assert thesaurus.themes() == {slug: mint("theme", slug) for slug in THEMES}
+
+
+def test_turtle_declares_scheme_themes_and_concepts():
+    g = Graph().parse(ontology_dir() / "programmes.ttl", format="turtle")
+    scheme = URIRef(SCHEME_IRI)
+    assert (scheme, RDF.type, SKOS.ConceptScheme) in g
+    tops = set(g.objects(scheme, SKOS.hasTopConcept))
+    assert tops == {URIRef(mint("theme", s)) for s in THEMES}
+    for theme in tops:
+        assert (theme, RDF.type, FZ.Theme) in g and (theme, SKOS.topConceptOf, scheme) in g
+    fengqiao = URIRef(mint("programme", "枫桥经验"))
+    assert (fengqiao, RDF.type, FZ.Programme) in g
+    assert (fengqiao, SKOS.broader, URIRef(mint("theme", "dispute-resolution"))) in g
+
+
+def test_no_label_names_two_concepts(thesaurus):
+    owners: dict[str, str] = {}
+    for c in thesaurus.concepts():
+        for label in c.labels:
+            assert owners.setdefault(normalise(label), c.pref_label) == c.pref_label, label
+
+
+@pytest.mark.parametrize(
+    ("label", "concept"),
+    [
+        ("“八五”普法", "八五普法"),
+        ("新时代“枫桥经验”", "枫桥经验"),
+        ("一村(社区)一法律顾问", "一村一法律顾问"),
+        ("双随机一公开", "双随机、一公开"),
+        ("“谁执法谁普法”普法责任制", "谁执法谁普法"),
+        ("河湖长制", "河长制"),
+        ("“放管服”改革", "放管服"),
+        ("行政执法“三项制度”", "行政执法三项制度"),
+    ],
+)
+def test_by_label_normalises(thesaurus, label, concept):
+    found = thesaurus.by_label(label)
+    assert found is not None and found.pref_label == concept
+
+
+def test_unknown_label(thesaurus):
+    assert thesaurus.by_label("关键少数") is None
+
+
+def test_normalise_matches_the_evaluation():
+    assert normalise("“双随机、一公开”") == "双随机一公开"
+    assert normalise("《法治政府建设实施纲要(2021—2025年)》") == "法治政府建设实施纲要(2021-2025年)"
+    assert normalise("“保民生 护民生”") == "保民生护民生"
+
+
+@pytest.mark.skipif(not GOLD_THESAURUS.is_file(), reason="shared gold not available")
+def test_covers_the_gold_thesaurus(thesaurus):
+    gold = json.loads(GOLD_THESAURUS.read_text(encoding="utf-8"))
+    for name, entry in gold.items():
+        concept = thesaurus.by_label(name)
+        assert concept is not None and concept.pref_label == name
+        assert concept.theme == entry["theme"], name
+        for alias in entry["aliases"]:
+            assert thesaurus.by_label(alias) == concept, alias
