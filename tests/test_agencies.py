@@ -83,3 +83,10 @@ def test_ambiguous_region_name_is_not_guessed(gaz):
     # 城区 exists in several cities; with no context nothing is asserted about which
     got = names("城区司法局开展普法。", gaz, None)
     assert all(not n.startswith("城区") or len(got) == 0 for n, _ in got)
+
+
+def test_level_prefix_after_a_listed_agency_means_that_agencys_region(gaz):
+    got = names("在绍兴市委、市政府的坚强领导下,市司法局推进依法行政。", gaz, "330681")
+    assert ("绍兴市委", "绍兴市委") in got
+    assert ("绍兴市人民政府", "市政府") in got
+    assert ("诸暨市司法局", "市司法局") in got

@@ -47,3 +47,9 @@ def test_year_covered():
     assert find_year(doc("对2020年度我县法治政府建设工作总结如下:"), None, None) == 2020
     assert find_year(doc("一、2021年度推进法治政府建设的主要举措\n"), None, None) == 2021
     assert find_year(doc("正文没有年份。"), None, "2019-01-15") == 2018
+
+
+def test_title_agency_needs_a_clean_boundary():
+    assert find_publisher_surface(doc("x"), "兴义市2021年法治政府建设年度报告") is None
+    assert find_publisher_surface(doc("x"), "诸暨市人民政府关于2022年度法治政府建设情况的报告") == "诸暨市人民政府"
+    assert find_publisher_surface(doc("x"), "长治市潞州区司法局关于2022年度法治政府建设情况的报告") == "长治市潞州区司法局"

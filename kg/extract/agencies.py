@@ -156,6 +156,19 @@ def _relative(char: str, home: Division | None, gazetteer: Gazetteer) -> Divisio
     return next((d for d in chain if d.name.endswith(char)), None)
 
 
+def _listed_after(
+    hits: list[AgencyHit], folded: str, pos: int, gazetteer: Gazetteer
+) -> Division | None:
+    """绍兴市委、市政府: a level prefix right after a listed agency of a region of that
+    level means that region, not the report's own."""
+    if pos < 2 or folded[pos - 1] not in "、和及与" or not hits or hits[-1].end != pos - 1:
+        return None
+    prev = gazetteer.get(hits[-1].region_code) if hits[-1].region_code else None
+    if prev is not None and prev.name.endswith(folded[pos]):
+        return prev
+    return None
+
+
 def resolve_name(region: Division | None, head: Head) -> str:
     """The canonical agency name: region name + canonical head, or the head alone."""
     return head.canonical if region is None else region.name + head.canonical
@@ -179,7 +192,8 @@ def _head_hits(
                 continue  # an ambiguous region name we cannot resolve: do not guess
         elif start > 0 and folded[start - 1] in LEVEL_CHARS:
             q_start = start - 1
-            region = _relative(folded[start - 1], home, gazetteer)
+            region = _listed_after(out, folded, q_start, gazetteer) or _relative(
+                folded[start - 1], home, gazetteer)
             if region is None:
                 continue
         elif head.qualifier == 0:

@@ -29,6 +29,9 @@ YEAR_REPORTED = re.compile(
     r"(?:报告|总结|汇报|如下)"
 )
 YEAR_LEAD = re.compile(r"(?:^|\n)[((]?[一二三四五六七八九十\d]*[、.)]?\s*(20\d{2})\s*年(?:度|以来|是|,|,|来|全年|我|以来)")
+TITLE_AGENCY = re.compile(
+    r"^([\u4e00-\u9fff]{2,24}?(?:司法局|司法厅|人民政府|政府|委员会|办公室))(?=关于|\d|的|[((]|$)"
+)
 BREADCRUMB = (">", "》", "位置", "首页", "|")
 META_DATE_KEYS = ("发文时间", "成文日期", "发布日期", "发布时间", "日期", "时间")
 META_AGENCY_KEYS = ("发文机关", "发布机构", "发文单位", "来源", "信息来源")
@@ -96,7 +99,7 @@ def find_publisher_surface(doc: Document, title: str | None) -> str | None:
         if value and value.strip().endswith(AGENCY_ENDINGS) and len(value.strip()) <= 30:
             return value.strip()
     if title:
-        m = re.match(r"^(.{2,24}?(?:司法局|司法厅|人民政府|政府|委员会|办公室))", title)
+        m = TITLE_AGENCY.match(fold(title))
         if m:
             return m.group(1)
     for line in _signature(doc.text):
