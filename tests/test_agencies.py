@@ -90,3 +90,10 @@ def test_level_prefix_after_a_listed_agency_means_that_agencys_region(gaz):
     assert ("绍兴市委", "绍兴市委") in got
     assert ("绍兴市人民政府", "市政府") in got
     assert ("诸暨市司法局", "市司法局") in got
+
+
+def test_departments_missing_from_the_lexicon(gaz):
+    got = names("深化改革,市政务服务和大数据管理局推行“免证办”,按照市委工作部署推进。", gaz, "410300")
+    assert ("洛阳市政务服务和大数据管理局", "市政务服务和大数据管理局") in got
+    assert not any(n.endswith("部署") for n, _ in got)
+    assert names("全市场监管局系统开展检查,构建新发展格局。", gaz, "410300") == []

@@ -207,3 +207,16 @@ def test_fast_on_a_report_sized_text(gaz: Gazetteer) -> None:
     hits = find_regions(text, gazetteer=gaz, home="340202")
     assert time.perf_counter() - t < 0.1
     assert len(hits) == 150 * 6
+
+
+def test_street_and_institution_names_are_not_regions():
+    hits = find_regions("湖南路街道、中山大学和芜湖路派出所", gazetteer=load(), home="320106")
+    assert [h.name for h in hits if h.code] == []
+    assert "湖南路街道" in [h.name for h in hits]
+
+
+def test_one_character_stem_needs_a_clean_boundary():
+    hits = find_regions("偃师区建成县级综治中心,嵩县推行首违不罚。", gazetteer=load(), home="410300")
+    codes = {h.code for h in hits}
+    assert "621221" not in codes  # 成县 (Gansu) inside 建成县级
+    assert "410325" in codes  # 嵩县, after a comma

@@ -36,6 +36,16 @@ HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 LEVEL_CHARS = "省市区县州旗"
 SELF_REFS = ("我局", "本局")
 MAX_REGION_NAME = 14
+GENERIC_DEPT = re.compile(r"([\u4e00-\u9fff]{4,14}?)(?:局|厅|署)(?![长\u4e00-\u9fff]*?[局厅署])")
+NOT_ORGAN_ENDINGS = frozenset({
+    "部署", "布局", "格局", "大局", "结局", "全局", "开局", "破局", "变局", "新局", "当局", "棋局",
+    "大厅", "展厅", "餐厅", "客厅", "门厅", "前厅",
+})
+NOT_LEVEL_WORDS = frozenset({
+    "市场", "市民", "区域", "县域", "省级", "市级", "区级", "县级", "市直", "区直", "县直", "省直",
+    "市属", "区属", "县属", "市县", "区县", "县区", "市区", "省市", "州府", "县城", "市容", "区块",
+})
+GENERIC_BAD_CHARS = frozenset("的各等对在为与及并共了是把被将从到向于以其该本我全")
 BARE_KINDS = frozenset({"department", "public-institution", "party-committee", "justice-bureau"})
 BOUNDARY = frozenset("、,,。;;::“”\"'(( \n\t|")
 NATIONAL_HEADS = frozenset({"司法部", "公安部", "最高人民法院", "最高人民检察院"})
@@ -309,6 +319,49 @@ def _region_prefix_at(run: str, gazetteer: Gazetteer) -> int | None:
     return None
 
 
+def _generic_hits(
+    text: str, folded: str, *, gazetteer: Gazetteer, home: Division | None,
+    lex: AgencyLexicon, taken: list[AgencyHit],
+) -> list[AgencyHit]:
+    """Departments missing from the lexicon: a region or level prefix, a plain name,
+    and 局/厅/署 (市政务服务和大数据管理局). The name part may hold no verb or
+    function word, and 市场/区域/县级-style words are not level prefixes."""
+    out = []
+    for m in GENERIC_DEPT.finditer(folded):
+        end = m.end()
+        if _inside(taken, end - 1) or folded[end - 2:end] in NOT_ORGAN_ENDINGS:
+            continue
+        span = m.group(1)
+        for i in range(len(span) - 2, -1, -1):
+            char = span[i]
+            if char not in LEVEL_CHARS:
+                continue
+            middle = span[i + 1:]
+            q = m.start(1) + i
+            if (len(middle) < 3 or folded[q:q + 2] in NOT_LEVEL_WORDS
+                    or any(w in middle for w in lex.cut_words if len(w) >= 2)
+                    or any(c in middle for c in GENERIC_BAD_CHARS)):
+                continue
+            before = folded[q - 1] if q > 0 else ""
+            names = _region_before(folded, q + 1, gazetteer)[1] if HAN.match(before or "x") else []
+            if names:
+                region = _choose(names[-1], (home,), gazetteer)
+                q_start = _region_before(folded, q + 1, gazetteer)[0]
+            elif before == "" or before in BOUNDARY or any(
+                    folded[:q].endswith(w) for w in lex.cut_words if len(w) >= 2):
+                region, q_start = _relative(char, home, gazetteer), q
+            else:
+                continue
+            if region is None:
+                continue
+            out.append(AgencyHit(
+                start=q_start, end=end, surface=text[q_start:end],
+                name=region.name + folded[q + 1:end], region_code=region.code, kind="department",
+            ))
+            break
+    return out
+
+
 def find_agencies(
     text: str, *, gazetteer: Gazetteer, home: Division | None,
     publisher: AgencyHit | None = None,
@@ -322,6 +375,7 @@ def find_agencies(
     folded = fold(text)
     hits = _head_hits(text, folded, gazetteer=gazetteer, home=home, publisher=publisher, lex=lex)
     hits += _named_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex)
+    hits += _generic_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex, taken=hits)
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[AgencyHit] = []
     for hit in hits:

@@ -112,8 +112,11 @@ def _gazetteer_hits(
     pending: list[tuple[int, int, str, list[Division]]] = []
     prev_end, prev_codes = -1, set[str]()
     resolved: dict[int, Division] = {}
+    followers = tuple(_context()["not_before"])
     for start, end, key in matches:
         qualifier = prev_codes if prev_end == start else set()
+        if folded.startswith(followers, end):
+            continue  # 湖南路街道, 中山大学: part of a street or an institution's name
         keep: list[Division] = []
         for d in gazetteer.lookup(key):
             up = _ancestors(gazetteer, d.code)
@@ -123,6 +126,8 @@ def _gazetteer_hits(
             bare = key not in matcher.official
             if bare and d.level == "county" and not (qualified or _near_home(gazetteer, d, home)):
                 continue
+            if len(key) == 2 and not qualified and _inside_word(folded, start, end):
+                continue  # 建成县级 is not 成县: a one-character stem needs a clean boundary
             keep.append(d)
         if qualifier:
             narrowed = [d for d in keep if qualifier & _ancestors(gazetteer, d.code)]
@@ -152,6 +157,12 @@ def _gazetteer_hits(
                 )
             )
     return hits
+
+
+def _inside_word(folded: str, start: int, end: int) -> bool:
+    """A short name glued to the words around it: 建成县级, 县级 after a one-character stem."""
+    return folded.startswith("级", end) or (start > 0 and bool(HANZI.match(folded[start - 1]))
+                                             and folded[start - 1] not in "、和与及在赴到")
 
 
 def _resolve(
