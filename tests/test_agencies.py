@@ -97,3 +97,18 @@ def test_departments_missing_from_the_lexicon(gaz):
     assert ("洛阳市政务服务和大数据管理局", "市政务服务和大数据管理局") in got
     assert not any(n.endswith("部署") for n, _ in got)
     assert names("全市场监管局系统开展检查,构建新发展格局。", gaz, "410300") == []
+
+
+def test_higher_courts_and_place_kinds(gaz):
+    got = names("省高级人民法院、省人民检察院联合开展专项行动,全省建成公共法律服务中心(站)2.6万个。",
+                gaz, "420000")
+    assert ("湖北省高级人民法院", "省高级人民法院") in got
+    assert ("湖北省人民检察院", "省人民检察院") in got
+    assert not any("公共法律服务中心" in n for n, _ in got)
+
+
+def test_named_body_right_after_an_agency_and_township_offices(gaz):
+    got = names("深圳市罗湖区司法局东门司法所指导各社区;罗湖区东门街道办事处发布报告。", gaz, "440303")
+    assert ("罗湖区司法局", "深圳市罗湖区司法局") in got
+    assert ("东门司法所", "东门司法所") in got
+    assert ("东门街道办事处", "罗湖区东门街道办事处") in got

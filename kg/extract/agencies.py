@@ -46,6 +46,7 @@ NOT_LEVEL_WORDS = frozenset({
     "市属", "区属", "县属", "市县", "区县", "县区", "市区", "省市", "州府", "县城", "市容", "区块",
 })
 GENERIC_BAD_CHARS = frozenset("的各等对在为与及并共了是把被将从到向于以其该本我全")
+LOCAL_GOVERNMENT_SUFFIXES = frozenset({"街道办事处", "镇人民政府", "乡人民政府"})
 BARE_KINDS = frozenset({"department", "public-institution", "party-committee", "justice-bureau"})
 BOUNDARY = frozenset("、,,。;;::“”\"'(( \n\t|")
 NATIONAL_HEADS = frozenset({"司法部", "公安部", "最高人民法院", "最高人民检察院"})
@@ -260,6 +261,10 @@ def _bare_ok(folded: str, start: int, head: Head, lex: AgencyLexicon) -> bool:
     of a line or a verb (组织/联合/成立 …): the home region's own body."""
     if len(head.text) < 3 or head.kind not in BARE_KINDS:
         return False
+    if start > 0 and folded[start - 1] == "、" or folded.startswith("、", start + len(head.text)):
+        return True  # a member of a list of bodies
+    if head.kind == "public-institution":
+        return False  # 建成公共法律服务中心(站)2.6万个: a kind of place, not one body
     if start == 0 or folded[start - 1] in BOUNDARY:
         return True
     return any(folded[:start].endswith(w) for w in lex.cut_words if len(w) >= 2)
@@ -278,13 +283,16 @@ def _inside(hits: list[AgencyHit], pos: int) -> bool:
 
 def _named_hits(
     text: str, folded: str, *, gazetteer: Gazetteer, home: Division | None, lex: AgencyLexicon,
+    taken: list[AgencyHit],
 ) -> list[AgencyHit]:
+    agency_ends = {h.end for h in taken}
     out = []
     for start, end, suffix in _leftmost_longest(folded, tuple(lex.suffixes)):
         run_start = start
-        while run_start > 0 and HAN.match(folded[run_start - 1]) and start - run_start < 10:
+        while (run_start > 0 and HAN.match(folded[run_start - 1]) and start - run_start < 10
+               and run_start not in agency_ends):
             run_start -= 1
-        if start - run_start >= 10:
+        if start - run_start >= 10 and run_start not in agency_ends:
             continue  # no boundary in sight: part of a longer phrase
         run = folded[run_start:start]
         named_at = _region_prefix_at(run, gazetteer)
@@ -302,12 +310,31 @@ def _named_hits(
             if found:
                 region = _choose(found, (home,), gazetteer)
                 break
+        name = folded[name_start:end]
+        if region is not None and suffix in LOCAL_GOVERNMENT_SUFFIXES:
+            # 罗湖区东门街道办事处 → 东门街道办事处, in 罗湖区
+            bare = name.removeprefix(_region_prefix_text(prefix, gazetteer))
+            name = bare if len(bare) > len(suffix) + 1 else name
+        elif region is None and suffix in LOCAL_GOVERNMENT_SUFFIXES and home is not None:
+            region = home
         out.append(AgencyHit(
             start=name_start, end=end, surface=text[name_start:end],
-            name=folded[name_start:end], region_code=region.code if region else None,
+            name=name, region_code=region.code if region else None,
             kind=lex.suffixes[suffix],
         ))
     return out
+
+
+def _region_prefix_text(prefix: str, gazetteer: Gazetteer) -> str:
+    """The region names a name opens with (深圳市罗湖区东门 → 深圳市罗湖区)."""
+    pos = 0
+    while True:
+        for k in range(min(MAX_REGION_NAME, len(prefix) - pos), 1, -1):
+            if gazetteer.lookup(prefix[pos:pos + k]):
+                pos += k
+                break
+        else:
+            return prefix[:pos]
 
 
 def _region_prefix_at(run: str, gazetteer: Gazetteer) -> int | None:
@@ -374,7 +401,7 @@ def find_agencies(
     lex = lexicon()
     folded = fold(text)
     hits = _head_hits(text, folded, gazetteer=gazetteer, home=home, publisher=publisher, lex=lex)
-    hits += _named_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex)
+    hits += _named_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex, taken=hits)
     hits += _generic_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex, taken=hits)
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[AgencyHit] = []
