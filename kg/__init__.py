@@ -5,6 +5,7 @@ Public API (imported lazily, so ``import kg`` stays cheap)::
     kg.build(inputs, out)      # files/folders → graph.ttl, graph.nt, store/, manifest.json
     kg.read(path, source)      # one file → kg.types.Document
     kg.extract(document)       # Document → kg.types.Extraction
+    kg.open(out)               # a build → KnowledgeGraph: .query(), .frame(), .queries()
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from importlib import import_module
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "build", "extract", "read"]
+__all__ = ["__version__", "build", "extract", "open", "read"]
 
 _LAZY = {
     "build": ("kg.pipeline", "run"),
     "extract": ("kg.extract", "extract"),
+    "open": ("kg.query", "open"),
     "read": ("kg.ingest", "read"),
 }
 

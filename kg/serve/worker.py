@@ -1,0 +1,139 @@
+"""A query worker: a separate process that owns a read-only store handle.
+
+pyoxigraph cannot interrupt a running query, so the only sound way to enforce
+a time limit is to run each query in a process that can be killed at the
+deadline (see :mod:`kg.serve.pool`). A worker answers one job at a time and
+sends back the serialised bytes, never pyoxigraph objects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import KGError
+from kg.query import engine
+from kg.query.sparql import QueryRefused
+
+__all__ = ["Job", "Reply", "answer", "main"]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What to run: SPARQL text (or a library name), parameters, dataset, format, cap."""
+
+    query: str
+    params: dict[str, str] = field(default_factory=dict)
+    named: bool = False                # query is a library name (else always SPARQL text)
+    default_graph: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    result_format: str = "json"        # json | xml | csv | tsv
+    graph_format: str = "ttl"          # ttl | nt | jsonld | rdfxml
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The answer: HTTP status, media type, body, and whether rows were cut at the cap."""
+
+    status: int
+    media_type: str
+    body: bytes
+    truncated: bool = False
+    rows: int = 0
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _term_json(term.subject),
+                                             "predicate": _term_json(term.predicate),
+                                             "object": _term_json(term.object)}}
+    raise TypeError(term)
+
+
+_RESULT = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_GRAPH = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+          "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+
+
+def _media(fmt: ox.QueryResultsFormat | ox.RdfFormat) -> str:
+    media = fmt.media_type
+    return media if "charset" in media else f"{media}; charset=utf-8"
+
+
+def answer(store: ox.Store, job: Job) -> Reply:
+    """Run one job against ``store`` (pure apart from reading the store)."""
+    try:
+        prepared = engine.prepare(job.query, job.params, text_only=not job.named)
+        result = engine.execute(
+            store, prepared,
+            default_graph=[ox.NamedNode(g) for g in job.default_graph] or None,
+            named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
+        )
+        if isinstance(result, ox.QueryBoolean):
+            doc = {"head": {}, "boolean": bool(result)}
+            return _results(doc, job.result_format, rows=1)
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            bindings, truncated = [], False
+            for i, sol in enumerate(result):
+                if i >= job.max_rows:
+                    truncated = True
+                    break
+                bindings.append({n: _term_json(sol[n]) for n in names if sol[n] is not None})
+            doc = {"head": {"vars": names}, "results": {"bindings": bindings}}
+            return _results(doc, job.result_format, rows=len(bindings), truncated=truncated)
+        triples, truncated = [], False
+        for i, t in enumerate(result):
+            if i >= job.max_rows:
+                truncated = True
+                break
+            triples.append(t)
+        fmt = _GRAPH[job.graph_format]
+        body = ox.serialize(triples, format=fmt,
+                            prefixes=engine.PREFIX_MAP if fmt == ox.RdfFormat.TURTLE else None) or b""
+        return Reply(200, _media(fmt), body, truncated, len(triples))
+    except QueryRefused as e:
+        return Reply(403, "text/plain; charset=utf-8", f"{e}\n".encode())
+    except KGError as e:
+        return Reply(400, "text/plain; charset=utf-8", f"{e}\n".encode())
+    except (OSError, RuntimeError, ValueError) as e:
+        msg = f"查询失败 / query failed: {' '.join(str(e).split())}\n"
+        return Reply(500, "text/plain; charset=utf-8", msg.encode())
+
+
+def _results(doc: dict[str, Any], fmt: str, *, rows: int, truncated: bool = False) -> Reply:
+    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    if fmt == "json":
+        return Reply(200, _media(ox.QueryResultsFormat.JSON), data, truncated, rows)
+    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    target = _RESULT[fmt]
+    return Reply(200, _media(target), parsed.serialize(format=target), truncated, rows)
+
+
+def main(store_path: str, conn: Connection) -> None:
+    """Worker loop: open the store read-only, then answer jobs until the pipe closes."""
+    store = ox.Store.read_only(store_path)
+    conn.send("ready")
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(answer(store, job))

@@ -1,0 +1,87 @@
+"""The query page loads and runs a research query in headless Chromium, offline."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian chromium not installed")
+
+
+@pytest.fixture(scope="module")
+def base(sample_build):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--out", str(sample_build[0]),
+                             "--port", str(port), "--workers", "2", "--timeout", "10"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/queries", timeout=1).read()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(proc.stdout.read().decode())
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_page_runs_a_research_query_offline(base, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    requests: list[str] = []
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+            def guard(route):
+                if route.request.url.startswith(base):
+                    route.continue_()
+                else:
+                    route.abort()
+
+            page.route("**/*", guard)
+            page.goto(base + "/")
+            options = page.locator("#examples option").all_text_contents()
+            assert any(o.startswith("adoption-table") for o in options) and len(options) >= 13
+            page.select_option("#examples", label=next(o for o in options if o.startswith("adoption-table")))
+            assert "VALUES" in page.input_value("#query")
+            page.click("#run")
+            page.wait_for_selector("#results table tbody tr")
+            cells = page.locator("#results tbody tr td:first-child").all_text_contents()
+            assert cells == ["慈溪市"]  # example: 一村一法律顾问 in 浙江 before 2025
+            assert "1 行 / rows" in page.text_content("#status")
+
+            # an error is shown as text, one line with the position
+            page.fill("#query", "SELECT * WHERE { ?s ?p }")
+            page.click("#run")
+            page.wait_for_selector("#status.error")
+            assert "400" in page.text_content("#status") and "column" in page.text_content("#status")
+
+            # a hostile literal renders as text, never as markup
+            page.fill("#query", 'SELECT ?x WHERE { BIND("<img src=x onerror=alert(1)><script>alert(2)</script>" AS ?x) }')
+            page.click("#run")
+            page.wait_for_selector("#results table tbody tr")
+            assert page.locator("#results img, #results script").count() == 0
+        finally:
+            browser.close()
+    assert requests and all(u.startswith(base) for u in requests), requests
+    # the only console error is the deliberate 400 above
+    assert [e for e in errors if "status of 400" not in e] == []

@@ -1,0 +1,237 @@
+"""The spread view in a real headless Chromium (Debian's, driven by Playwright).
+
+Every page is loaded from file://; every request is recorded and must stay on
+file://; console errors and page errors fail the test. What the page lights up is
+read back from the network's own node data (``spreadView.litRegions()``) and
+compared with SPARQL over the same build.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import pipeline
+from kg.store import open_store
+from kg.viz import write_spread
+from kg.viz.synth import synth_store
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian chromium is not installed", allow_module_level=True)
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+PREFIXES = """
+PREFIX fz: <https://w3id.org/fazhi-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+FENGQIAO = "https://w3id.org/fazhi-kg/id/programme/%E6%9E%AB%E6%A1%A5%E7%BB%8F%E9%AA%8C"
+
+
+def adopters(store, programme: str | None = None, *, up_to: int | None = None) -> dict[str, int]:
+    """Region IRI -> first year, over curated facts that are not plans (the page's default).
+
+    ``?p`` is bound through ``substitutions`` (no IRI pasted into the query text).
+    """
+    query = PREFIXES + """
+    SELECT ?region ?p (MIN(xsd:integer(STR(?y))) AS ?first) WHERE {
+      ?i a fz:Implementation ; fz:region ?region ; fz:year ?y ; fz:planned false ; fz:programme ?p .
+      ?p fz:curated true .
+    } GROUP BY ?region ?p"""
+    subs = {} if programme is None else {ox.Variable("p"): ox.NamedNode(programme)}
+    first: dict[str, int] = {}
+    for row in store.query(query, substitutions=subs):
+        region, year = row["region"].value, int(row["first"].value)
+        first[region] = min(year, first.get(region, year))
+    return {k: v for k, v in first.items() if up_to is None or v <= up_to}
+
+
+class Page:
+    """A loaded page plus everything it tried to do."""
+
+    def __init__(self, browser, path: Path, *, viewport=(1500, 900), bypass_csp=False) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]},
+                                     bypass_csp=bypass_csp)
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        started = time.perf_counter()
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("document.body.dataset.ready === '1' && spreadView.timings.firstDraw > 0")
+        self.load_seconds = time.perf_counter() - started
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def lit(self) -> set[str]:
+        return set(self.js("spreadView.litRegions()"))
+
+    def set_year(self, year: int) -> None:
+        self.page.locator("#year").evaluate(
+            "(el, y) => { el.value = String(y); el.dispatchEvent(new Event('input')); }", year)
+
+    def pick(self, programme_iri: str, search: str) -> None:
+        """Search, then click the programme (a second click would deselect it)."""
+        self.page.click("#reset")
+        self.page.fill("#search", search)
+        self.page.locator(f'#programmes button.prog[data-programme="{programme_iri}"]').click()
+
+    def assert_clean(self) -> None:
+        assert self.requests and all(u.startswith("file://") for u in self.requests), self.requests
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], self.dialogs
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def sample(sample_build, browser):
+    out, _ = sample_build
+    page = Page(browser, out / "spread.html")
+    yield open_store(out), page
+    page.page.close()
+
+
+def test_sample_page_loads_offline_without_errors(sample, tmp_path):
+    store, page = sample
+    assert page.js("spreadView.state()")["programme"] is None
+    assert page.lit() == set(adopters(store))
+    caption = page.page.inner_text("#caption")
+    assert "5 份报告 reports" in caption and "2020–2025" in caption and "5 个地区 regions" in caption
+    page.page.screenshot(path=str(tmp_path / "sample.png"))
+    assert (tmp_path / "sample.png").stat().st_size > 50_000
+    page.assert_clean()
+
+
+def test_picking_fengqiao_lights_exactly_the_sparql_regions(sample):
+    store, page = sample
+    page.pick(FENGQIAO, "枫桥")
+    expected = adopters(store, FENGQIAO)
+    assert len(expected) >= 3
+    assert page.js("spreadView.state()")["programme"] == FENGQIAO
+    assert page.lit() == set(expected)
+    assert page.js("spreadView.firstYears()") == expected
+    card = page.page.inner_text("#programme-card")
+    assert f"{len(expected)} 个地区 regions" in card and f"首次 first {min(expected.values())}" in card
+    page.assert_clean()
+
+
+def test_year_slider_shows_only_adoptions_up_to_that_year(sample):
+    store, page = sample
+    page.pick(FENGQIAO, "枫桥经验")
+    y0, y1 = page.js("spreadView.years")
+    for year in range(y0, y1 + 1):
+        page.set_year(year)
+        assert page.js("document.body.dataset.year") == str(year)
+        assert page.lit() == set(adopters(store, FENGQIAO, up_to=year)), year
+    page.page.click("#reset")
+    for year in (y0, y0 + 1):
+        page.set_year(year)
+        assert page.lit() == set(adopters(store, up_to=year)), year
+    page.set_year(y0)
+    page.page.click("#play")  # replays: one year a step
+    for _ in range(50):  # wait_for_function would need eval, which the page's CSP forbids
+        if page.js("document.body.dataset.year") == str(y0 + 1):
+            break
+        page.page.wait_for_timeout(100)
+    assert page.js("document.body.dataset.year") == str(y0 + 1)
+    page.page.click("#play")  # pause
+    assert page.page.inner_text("#play") == "▶"
+    page.assert_clean()
+
+
+def test_region_panel_and_tooltip_show_programmes_agencies_reports_evidence(sample):
+    store, page = sample
+    page.pick(FENGQIAO, "枫桥经验")
+    jinghu = "https://w3id.org/fazhi-kg/id/region/340202"
+    point = page.js("iri => spreadView.nodePoint(iri)", jinghu)
+    page.page.mouse.move(point["x"], point["y"])
+    page.page.wait_for_selector("#tooltip:not([hidden])")
+    tip = page.page.inner_text("#tooltip")
+    evidence = next(iter(store.query(PREFIXES + """
+        SELECT ?e WHERE { ?i fz:region <https://w3id.org/fazhi-kg/id/region/340202> ;
+          fz:programme <""" + FENGQIAO + """> ; fz:evidence ?e }""")))["e"].value
+    assert "镜湖区" in tip and evidence in tip and "来源 / source" in tip
+    page.page.mouse.click(point["x"], point["y"])
+    card = page.page.locator("#region-card")
+    assert page.js("spreadView.state()")["region"] == jinghu
+    agencies = {r["l"].value for r in store.query(PREFIXES + """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?l WHERE { ?a fz:jurisdiction <https://w3id.org/fazhi-kg/id/region/340202> ; rdfs:label ?l }""")}
+    text = card.inner_text()
+    assert agencies and all(a in text for a in agencies)
+    assert "镜湖区司法局2021年法治政府建设情况年度报告" in text
+    assert card.locator(f'details[data-programme="{FENGQIAO}"]').count() >= 1
+    page.assert_clean()
+
+
+def test_report_payloads_execute_nothing(tmp_path, browser):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "evil.txt").write_text(
+        "标题:《宣汉县司法局<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
+        "2023年法治政府建设情况报告》\n\n"
+        "2023年,宣汉县司法局深入推进“枫桥经验”,全面推行“<img/src/onerror=xss=3>”工作机制,"
+        "创新开展“<script>xss=4</script>”模式,覆盖全部乡镇。\n"
+        "宣汉县认真贯彻《<script>window.__xss=5</script>条例》和《<img src=x onerror=alert(6)>实施办法》,"
+        "推行“<svg/onload=alert(7)>”服务模式。\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    result = pipeline.run([src], out)
+    assert not result.failed
+    # with the page's Content-Security-Policy switched off: escaping alone must hold
+    page = Page(browser, out / "spread.html", bypass_csp=True)
+    page.page.check("#candidates")
+    labels = page.js("Array.from(document.querySelectorAll('#programmes .prog .l')).map(e => e.textContent)")
+    payloads = [label for label in labels if "<" in label]
+    assert len(payloads) >= 3, labels  # the payload names reached the page as programmes
+    for label in payloads:
+        page.page.locator("#programmes .prog", has_text=label).first.click()
+    page.js("spreadView.selectRegion('宣汉县')")
+    page.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    point = page.js("spreadView.nodePoint('https://w3id.org/fazhi-kg/id/region/511722')")
+    page.page.mouse.move(point["x"], point["y"])
+    page.page.wait_for_selector("#tooltip:not([hidden])")
+    page.page.wait_for_timeout(200)
+    assert page.js("[typeof window.__xss, typeof window.xss]") == ["undefined", "undefined"]
+    side = page.page.inner_text("#side") + page.page.inner_text("#tooltip")
+    assert "<img src=x onerror=window.__xss=1>" in side  # shown as text, in the report title
+    assert "<script>xss=4</script>模式" in side
+    assert page.js("document.querySelectorAll('#side img, #side svg:not(#chart), #tooltip *:is(img,svg,script)').length") == 0
+    assert page.js("document.scripts.length") == 3
+    page.assert_clean()
+
+
+def test_generated_2900_region_view_is_fast_and_exact(tmp_path, browser):
+    store = synth_store(programmes=300)
+    path = tmp_path / "big.html"
+    write_spread(store, path)
+    page = Page(browser, path)
+    n = page.js("document.body.dataset.lit")
+    assert int(n) > 2800
+    assert page.js("spreadView.timings.firstDraw") < 8000
+    took = page.js("""async () => { const t = performance.now(); spreadView.selectProgramme('枫桥经验');
+                                      await spreadView.drawn(); return performance.now() - t; }""")
+    assert took < 3000
+    assert page.lit() == set(adopters(store, FENGQIAO))
+    page.set_year(2020)
+    assert page.lit() == set(adopters(store, FENGQIAO, up_to=2020))
+    page.page.screenshot(path=str(tmp_path / "generated.png"))
+    page.assert_clean()
