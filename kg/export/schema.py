@@ -1,0 +1,468 @@
+"""The data dictionary of the exports: every table's columns, dtypes, units and meaning.
+
+One definition serves three readers: ``DATA_DICTIONARY.md`` (people),
+``datapackage.json`` (a Frictionless Tabular Data Package: R's
+``frictionless``, Python's ``frictionless``, or any CSVW-style reader), and
+:func:`read_table`, which loads a CSV into pandas with exactly these dtypes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "FIELDS",
+    "FILES",
+    "OTHER_FILES",
+    "TABLES",
+    "Field",
+    "TableSpec",
+    "datapackage",
+    "dictionary_markdown",
+    "pandas_dtypes",
+    "read_table",
+]
+
+# pandas dtype → Frictionless type; nullable dtypes (capitalised, "string", "boolean",
+# float) may hold empty cells, the others never do.
+_FRICTIONLESS = {
+    "string": "string",
+    "int64": "integer",
+    "Int64": "integer",
+    "float64": "number",
+    "bool": "boolean",
+    "boolean": "boolean",
+}
+_REQUIRED = {"int64", "bool"}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column: name, pandas dtype, unit (or ""), meaning."""
+
+    name: str
+    dtype: str
+    unit: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """One CSV file: its name, what one row is, primary key and columns."""
+
+    name: str
+    path: str
+    row: str
+    key: tuple[str, ...]
+    fields: tuple[Field, ...]
+
+
+def _f(name: str, dtype: str, description: str, unit: str = "") -> Field:
+    return Field(name, dtype, unit, description)
+
+
+_REGION_COLS = (
+    _f("adcode", "string", "GB/T 2260 six-digit code of the region (text: keep it a string)"),
+    _f("region", "string", "region name (Chinese)"),
+    _f(
+        "level",
+        "string",
+        "province | prefecture | county (township/village facts are attached to their county)",
+    ),
+)
+_HIER_COLS = (
+    _f(
+        "prefecture_code",
+        "string",
+        "code of the prefecture containing the region (itself if a prefecture); "
+        "empty for provinces and for districts of the four municipalities",
+    ),
+    _f("prefecture", "string", "name of that prefecture"),
+    _f(
+        "province_code",
+        "string",
+        "code of the province containing the region (itself if a province)",
+    ),
+    _f("province", "string", "name of that province"),
+)
+_PROG_COLS = (
+    _f("programme", "string", "programme (measure) name: its skos:prefLabel@zh"),
+    _f("theme", "string", "theme of the programme (Chinese label); empty for candidates"),
+)
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "adoptions",
+        "adoptions.csv",
+        "one (region, programme) pair with at least one implementation fact in scope: "
+        "an adoption event in SPID's sense (unit, policy, adoption year)",
+        ("region_iri", "programme_iri"),
+        (
+            *_REGION_COLS,
+            *_HIER_COLS,
+            *_PROG_COLS,
+            _f(
+                "theme_id",
+                "string",
+                "theme slug (e.g. dispute-resolution), last segment of the theme IRI",
+            ),
+            _f(
+                "curated",
+                "bool",
+                "true: in the curated programme scheme; false: a candidate found in text, not reviewed",
+            ),
+            _f(
+                "first_year",
+                "int64",
+                "adoption year: earliest year of the region's implementation facts",
+                "calendar year",
+            ),
+            _f("last_year", "int64", "latest year of those facts", "calendar year"),
+            _f("n_reports", "int64", "number of distinct reports stating those facts", "reports"),
+            _f(
+                "n_facts",
+                "int64",
+                "number of implementation facts (region, programme, year, report)",
+                "facts",
+            ),
+            _f(
+                "planned_only",
+                "bool",
+                "true when every counted fact is a plan (only with --include-planned)",
+            ),
+            _f("evidence_source", "string", "source file of the report supporting first_year"),
+            _f("evidence", "string", "the sentence supporting first_year, verbatim"),
+            _f(
+                "evidence_report",
+                "string",
+                "IRI of that report (graph.nq names its graph after it)",
+            ),
+            _f("region_iri", "string", "IRI of the region in the graph"),
+            _f("programme_iri", "string", "IRI of the programme in the graph"),
+        ),
+    ),
+    TableSpec(
+        "programmes",
+        "programmes.csv",
+        "one programme in scope (curated, plus candidates with --include-candidates), adopted or not",
+        ("programme_iri",),
+        (
+            *_PROG_COLS,
+            _f("theme_en", "string", "theme, English label"),
+            _f("theme_id", "string", "theme slug"),
+            _f("curated", "bool", "true: curated programme; false: candidate"),
+            _f(
+                "first_year",
+                "Int64",
+                "earliest adoption year of any region; empty if never adopted",
+                "calendar year",
+            ),
+            _f(
+                "last_year",
+                "Int64",
+                "latest year of any counted fact; empty if never adopted",
+                "calendar year",
+            ),
+            _f("adopt_count", "int64", "number of regions that adopted it", "regions"),
+            _f(
+                "n_provinces", "int64", "number of provinces with at least one adopter", "provinces"
+            ),
+            _f("n_reports", "int64", "number of distinct reports with a counted fact", "reports"),
+            _f(
+                "first_adopters",
+                "string",
+                "the regions adopting in first_year, 'name (adcode)' joined by '; '",
+            ),
+            _f("first_adopter_codes", "string", "their adcodes joined by ';'"),
+            _f("programme_iri", "string", "IRI of the programme"),
+        ),
+    ),
+    TableSpec(
+        "regions",
+        "regions.csv",
+        "one observed region: the subject of a report or of at least one implementation fact; "
+        "the unit set of the panel and of NetworkInference's node_names",
+        ("region_iri",),
+        (
+            *_REGION_COLS,
+            _f("parent_code", "string", "code of the direct parent (fz:partOf)"),
+            *_HIER_COLS,
+            _f("lon", "float64", "longitude of the region's point (WGS84)", "degrees east"),
+            _f("lat", "float64", "latitude of the region's point (WGS84)", "degrees north"),
+            _f(
+                "approximate_location",
+                "boolean",
+                "true when the point was filled in by fazhi-kg, not from the gazetteer",
+            ),
+            _f(
+                "n_reports",
+                "int64",
+                "reports observing the region (about it, or stating a fact about it)",
+                "reports",
+            ),
+            _f(
+                "first_report_year",
+                "Int64",
+                "earliest year covered by those reports",
+                "calendar year",
+            ),
+            _f(
+                "last_report_year",
+                "Int64",
+                "latest year covered by those reports: the panel's right-censoring year",
+                "calendar year",
+            ),
+            _f("region_iri", "string", "IRI of the region"),
+        ),
+    ),
+    TableSpec(
+        "cascades",
+        "cascades.csv",
+        "one adoption in NetworkInference's long form: as_cascade_long(df, cascade_node_name='node', "
+        "event_time='time', cascade_id='cascade')",
+        ("node", "cascade"),
+        (
+            _f("node", "string", "adcode of the adopting region (join regions.csv for names)"),
+            _f(
+                "cascade",
+                "string",
+                "programme name (one cascade per programme; join programmes.csv)",
+            ),
+            _f("time", "int64", "adoption year (adoptions.csv first_year)", "calendar year"),
+        ),
+    ),
+    TableSpec(
+        "panel",
+        "panel.csv",
+        "one region × programme × year, from the first adoption year in the data to the region's "
+        "last_report_year (right-censored there); every observed region × every adopted programme",
+        ("adcode", "programme", "year"),
+        (
+            *_REGION_COLS,
+            _f("programme", "string", "programme name"),
+            _f("year", "int64", "calendar year of the row", "calendar year"),
+            _f("adopted", "int64", "1 from the adoption year on, else 0 (cumulative state)", "0/1"),
+            _f(
+                "event",
+                "int64",
+                "1 in the adoption year only (the event-history dependent variable)",
+                "0/1",
+            ),
+            _f(
+                "at_risk",
+                "int64",
+                "1 up to and including the adoption year (never-adopters: every year); "
+                "filter at_risk == 1 for a discrete-time hazard model",
+                "0/1",
+            ),
+            _f(
+                "reported",
+                "int64",
+                "1 if a report observing the region covers this year; 0 marks years known "
+                "only from retrospective statements (left truncation)",
+                "0/1",
+            ),
+            _f(
+                "peers_adopted",
+                "int64",
+                "same-parent, same-level observed regions that adopted by year − 1",
+                "regions",
+            ),
+            _f(
+                "n_peers",
+                "int64",
+                "observed same-parent, same-level regions (the denominator)",
+                "regions",
+            ),
+            _f(
+                "peer_exposure",
+                "float64",
+                "peers_adopted / n_peers; empty when n_peers is 0",
+                "share 0–1",
+            ),
+            _f(
+                "neighbours_adopted",
+                "int64",
+                "observed boundary neighbours (same level) that adopted by year − 1",
+                "regions",
+            ),
+            _f(
+                "n_neighbours",
+                "int64",
+                "observed boundary neighbours (from kg/analyse/data/adjacency.csv)",
+                "regions",
+            ),
+            _f(
+                "neighbour_exposure",
+                "float64",
+                "neighbours_adopted / n_neighbours; empty when n_neighbours is 0",
+                "share 0–1",
+            ),
+            _f(
+                "ancestor_adopted",
+                "Int64",
+                "1 if an observed ancestor (prefecture or province) adopted by "
+                "year − 1, 0 if observed ancestors had not, empty if no ancestor is observed",
+                "0/1",
+            ),
+        ),
+    ),
+)
+FILES = {t.name: t for t in TABLES}
+FIELDS = {t.name: {f.name: f for f in t.fields} for t in TABLES}
+
+OTHER_FILES: tuple[tuple[str, str], ...] = (
+    (
+        "export.json",
+        "how this export was made: the build folder, the scope flags, the community seed, the files "
+        "written and the row count of each CSV.",
+    ),
+    (
+        "graph.graphml",
+        "region–programme network (bipartite) for Gephi / networkx / igraph. Nodes: `kind` "
+        "(region|programme), `label`; regions: `adcode`, `level`, `prefecture`, `province`, `lon`, `lat` "
+        "(degrees; Gephi GeoLayout), `first_report_year`, `last_report_year`, `n_programmes`; programmes: `theme`, "
+        "`theme_id`, `curated`, `first_year`, `adopt_count`, `community`. Edges region→programme: `year` "
+        "(= first_year), `last_year`, `n_reports`, `weight` (1).",
+    ),
+    (
+        "coadoption.graphml",
+        "programme co-adoption network: programmes linked when some region adopted both. "
+        "Nodes as the programme nodes above, plus `strength`, `pagerank`, `betweenness`, `community` (Louvain, "
+        "seeded); edges: `weight` (regions adopting both), `jaccard` (weight / regions adopting either), "
+        "`first_year` (earliest year a region had both).",
+    ),
+    (
+        "graph.gexf",
+        "the region–programme network as a dynamic GEXF graph: each edge and programme node has a "
+        "`start` year, so Gephi's timeline replays the diffusion.",
+    ),
+    (
+        "graph.jsonld",
+        "the whole graph as JSON-LD 1.1, compacted with the prefixes of the @context "
+        "(fz:, fzid:, skos:, prov:, dcterms:, geo:, …); parses back to the same triples as graph.nt.",
+    ),
+    (
+        "graph.nq",
+        "the graph as N-Quads, one named graph per report (graph name = report IRI): the report's "
+        "description, its fz:mentions and the fz:Implementation facts derived from it. Shared entities (regions, "
+        "programmes, themes, agencies, documents) are in the default graph. The union of all graphs is graph.nt.",
+    ),
+    ("graph.trig", "the same dataset as graph.nq, in TriG with prefixes."),
+)
+
+
+def pandas_dtypes(name: str) -> dict[str, str]:
+    """The documented pandas dtype of every column of table ``name``.
+
+    >>> pandas_dtypes("cascades")
+    {'node': 'string', 'cascade': 'string', 'time': 'int64'}
+    """
+    return {f.name: f.dtype for f in FILES[name].fields}
+
+
+def read_table(path: Path | str, name: str | None = None) -> pd.DataFrame:
+    """Load an exported CSV with its documented dtypes (``name`` defaults to the file stem)."""
+    p = Path(path)
+    dtypes = pandas_dtypes(name or p.stem.split(".")[0])
+    return pd.read_csv(p, dtype=dtypes, keep_default_na=False, na_values=[""], encoding="utf-8")
+
+
+def _cell(text: str) -> str:
+    r"""Text safe inside a Markdown table cell.
+
+    >>> _cell("a | b")
+    'a \\| b'
+    """
+    return text.replace("|", "\\|")
+
+
+def dictionary_markdown(present: list[str], *, scope_note: str) -> str:
+    """DATA_DICTIONARY.md for the files in ``present`` (file names)."""
+    out = [
+        "# 数据字典 / Data dictionary",
+        "",
+        "Exports of a fazhi-kg build (`kg export`). CSV files are UTF-8, comma-separated, with a "
+        "header; empty cells are missing values; booleans are `true`/`false`; years are integers "
+        "(calendar years). `datapackage.json` describes the same tables for Frictionless readers; in "
+        "Python, `kg.export.read_table(path)` loads a table with exactly these dtypes.",
+        "",
+        f"**Scope of this export**: {scope_note}",
+        "",
+        "An *adoption* is a (region, programme) pair with at least one `fz:Implementation` fact; its "
+        "year is the earliest year of those facts. Plans (`fz:planned true`, “next year we will …”) are "
+        "not adoptions unless the export was made with `--include-planned`.",
+        "",
+    ]
+    for t in TABLES:
+        if t.path not in present:
+            continue
+        out += [
+            f"## `{t.path}`",
+            "",
+            f"One row = {t.row}. Key: {', '.join(t.key)}.",
+            "",
+            "| column | dtype | unit | meaning |",
+            "|---|---|---|---|",
+        ]
+        out += [f"| `{f.name}` | {f.dtype} | {f.unit} | {_cell(f.description)} |" for f in t.fields]
+        out.append("")
+    for path, text in OTHER_FILES:
+        if path in present:
+            out += [f"## `{path}`", "", text, ""]
+    return "\n".join(out)
+
+
+def datapackage(present: list[str], *, scope_note: str) -> str:
+    """datapackage.json (Frictionless Tabular Data Package) for the CSVs in ``present``."""
+    resources = []
+    for t in TABLES:
+        if t.path not in present:
+            continue
+        resources.append(
+            {
+                "name": t.name,
+                "path": t.path,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": f"One row = {t.row}.",
+                "dialect": {"delimiter": ",", "header": True},
+                "schema": {
+                    "fields": [
+                        {
+                            "name": f.name,
+                            "type": _FRICTIONLESS[f.dtype],
+                            "description": f.description,
+                            **({"unit": f.unit} if f.unit else {}),
+                            **(
+                                {"trueValues": ["true"], "falseValues": ["false"]}
+                                if "bool" in f.dtype
+                                else {}
+                            ),
+                            **({"constraints": {"required": True}} if f.dtype in _REQUIRED else {}),
+                        }
+                        for f in t.fields
+                    ],
+                    "primaryKey": list(t.key),
+                    "missingValues": [""],
+                },
+            }
+        )
+    for path, text in OTHER_FILES:
+        if path in present:
+            resources.append({"name": path.replace(".", "-"), "path": path, "description": text})
+    pkg = {
+        "profile": "tabular-data-package",
+        "name": "fazhi-kg-exports",
+        "title": "fazhi-kg 法治措施知识图谱 exports",
+        "description": scope_note,
+        "licenses": [{"name": "MIT"}],
+        "resources": resources,
+    }
+    return json.dumps(pkg, ensure_ascii=False, indent=2) + "\n"

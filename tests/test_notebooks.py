@@ -1,0 +1,62 @@
+"""The notebooks: committed without outputs, and executed end to end on the sample corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ORDER = ["01-quickstart.ipynb", "02-one-measure.ipynb", "03-diffusion.ipynb"]
+
+
+def test_the_three_notebooks_exist():
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == ORDER
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebook_committed_without_outputs(path):
+    book = nbformat.read(path, as_version=4)
+    nbformat.validate(book)
+    for cell in book.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, (
+                f"{path.name}: strip outputs"
+            )
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("notebook-build")
+
+
+@pytest.mark.parametrize("name", ORDER)
+def test_notebook_runs_clean(name, build_dir, monkeypatch):
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("FAZHI_KG_BUILD", str(build_dir))
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend shows figures
+    book = nbformat.read(NOTEBOOKS / name, as_version=4)
+    NotebookClient(
+        book, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
+    for cell in book.cells:
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", f"{name}: {out}"
+            text = out.get("text", "") if out.get("name") == "stderr" else ""
+            assert "missing from font" not in text and "Traceback" not in text, f"{name}: {text}"
+    if name != ORDER[0]:
+        figures = sorted((build_dir / "figures").glob("*.png"))
+        assert figures and all(p.stat().st_size > 10_000 for p in figures)
+    images = sum(
+        "image/png" in out.get("data", {}) for c in book.cells for out in c.get("outputs", [])
+    )
+    assert (
+        images
+        >= {"01-quickstart.ipynb": 0, "02-one-measure.ipynb": 3, "03-diffusion.ipynb": 5}[name]
+    )
+    if name == ORDER[-1]:
+        names = {p.name for p in (build_dir / "figures").glob("*.png")}
+        assert {"adoption_curves.png", "hierarchy.png", "exposure.png", "coadoption.png"} <= names
+        assert (build_dir / "exports" / "DATA_DICTIONARY.md").is_file()
