@@ -24,7 +24,7 @@ class Document:
 
     source: str
     text: str
-    fmt: Literal["txt", "html"] = "txt"
+    fmt: Literal["txt", "html", "pdf", "docx"] = "txt"
     encoding: str = "utf-8"
     title: str = ""  # a title the file itself declares (HTML <title>, 标题 field), if any
     meta: tuple[tuple[str, str], ...] = ()

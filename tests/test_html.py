@@ -192,3 +192,9 @@ def test_sniffers():
     assert looks_like_html("<!-- saved -->\n<HTML><body>")
     assert not looks_like_html("一、工作情况\n<p>")
     assert has_markup("<br/>") and not has_markup("1 < 2 且 3 > 2, <<法>>")
+
+
+def test_control_characters_in_markup_do_not_crash():
+    # lxml refuses controls when a dropped element's tail is re-attached (found by hypothesis)
+    page = parse_html("<p>依法行政工作稳步推进。</p><br class='nav'>\x1f尾巴\x00<div>正文。</div>")
+    assert page.text.split("\n") == ["依法行政工作稳步推进。", "", "尾巴", "正文。"]

@@ -102,7 +102,7 @@ def test_characters_are_not_normalised(tmp_path):
 
 
 def test_a_few_broken_bytes_are_tolerated(tmp_path):
-    data = REPORT.encode("utf-8") * 5 + "长".encode("utf-8")[:2]  # cut inside the last character
+    data = REPORT.encode("utf-8") * 5 + "长".encode()[:2]  # cut inside the last character
     doc = read_bytes(tmp_path, data)
     assert doc.encoding == "utf-8" and doc.text.count("\ufffd") == 1
 
@@ -289,7 +289,7 @@ def test_first_occurrence_wins(tmp_path):
 def tree(tmp_path):
     root = tmp_path / "报告 2023"
     for rel in ["潞州区/司法局 年报.txt", "潞州区/附件/b.HTML", "a.txt", "z 区/page.htm", "c.TEXT",
-                "潞州区/scan.pdf", "notes.docx", ".hidden.txt", ".cache/x.txt", "潞州区/.git/y.txt"]:
+                "潞州区/scan.tif", "notes.doc", ".hidden.txt", ".cache/x.txt", "潞州区/.git/y.txt"]:
         write(root / rel, REPORT.encode())
     return root
 
@@ -303,7 +303,7 @@ def test_discover_nested_chinese_names_and_spaces(tree):
 
 
 def test_skipped_in_lists_unsupported_not_hidden(tree):
-    assert [source for _, source in skipped_in([tree])] == ["notes.docx", "潞州区/scan.pdf"]
+    assert [source for _, source in skipped_in([tree])] == ["notes.doc", "潞州区/scan.tif"]
 
 
 def test_discover_file_inputs_and_dedup(tree):

@@ -4,29 +4,48 @@
 ``read`` decodes and parses one file. Every failure is an ``IngestError`` whose
 reason is bilingual (中文 / English), e.g. ``空文件 / empty file``.
 
+The format is chosen by content first: PDF and zip (DOCX) signatures win over the
+extension, so ``report.txt`` that is really a PDF is read as a PDF; then HTML is
+told from plain text by its markup.
+
+Limits (a folder of 5,000 downloads must build in bounded time and memory):
+files over ``MAX_BYTES`` (50 MiB) are refused unread; a document whose text
+exceeds ``MAX_CHARS`` (1,000,000 characters, the extraction pipeline's limit,
+some 20–50× the longest annual report) is refused after decoding; PDFs and
+DOCX files have their own page, part-size and zip-ratio limits.
+
 Modules: ``decode`` (bytes → text), ``html`` (page → text without chrome),
-``meta`` (索引号/发文机关/… fields), ``hanzi`` (frequent characters for the
-mojibake test).
+``pdf`` (text layer → paragraphs), ``docx`` (Word XML → paragraphs and table
+rows, zip-bomb guard), ``meta`` (索引号/发文机关/… fields), ``hanzi`` (frequent
+characters for the mojibake test).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 from kg.errors import IngestError
 from kg.ingest.decode import decode
+from kg.ingest.docx import read_docx
 from kg.ingest.html import has_markup, looks_like_html, parse_html
 from kg.ingest.meta import fields_from_text
+from kg.ingest.pdf import read_pdf
 from kg.types import Document
 
-__all__ = ["MAX_BYTES", "SUFFIXES", "discover", "read", "skipped_in"]
+__all__ = ["MAX_BYTES", "MAX_CHARS", "SUFFIXES", "discover", "read", "skipped_in"]
 
-SUFFIXES = frozenset({".txt", ".text", ".html", ".htm"})
+SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".pdf", ".docx"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 MAX_BYTES = 50 * 1024 * 1024
+MAX_CHARS = 1_000_000  # = spaCy's default Language.max_length, which extraction uses
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_REPORT_TITLE = re.compile(r"报告|情况")
+_TITLE_NOISE = re.compile(r"^(Microsoft Word|WPS)\s*-\s*|\.(docx?|wps|pdf)$", re.IGNORECASE)
 
 
 def discover(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
@@ -34,7 +53,7 @@ def discover(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
 
     Each input is a file (kept whatever its extension; ``source`` is its name)
     or a folder, walked recursively: hidden files and folders are skipped and
-    only ``.txt .text .html .htm`` files (any case) are kept, with ``source``
+    only ``.txt .text .html .htm .pdf .docx`` files (any case) are kept, with ``source``
     their POSIX path relative to the folder. A file reached twice is listed once;
     if two different files would share a source (``a/x.txt`` and ``b/x.txt``
     given as folders ``a`` and ``b``), the colliding sources are prefixed with
@@ -50,7 +69,7 @@ def skipped_in(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
     """Files in the input folders that ``discover`` leaves out for their extension.
 
     Hidden files are not listed (they are skipped silently). Same shape and
-    order as ``discover``, so a build can report "skipped: report.pdf".
+    order as ``discover``, so a build can report "skipped: report.doc".
 
     Raises:
         IngestError: an input does not exist.
@@ -61,14 +80,19 @@ def skipped_in(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
 def read(path: Path, source: str) -> Document:
     """Decode and parse one file into a Document.
 
-    The format follows the content as well as the extension: a ``.txt`` that
-    starts like an HTML document is parsed as HTML, an ``.html`` without a
-    single tag is read as text. For text, ``meta`` comes from ``key: value``
-    lines in the first 40 lines and ``title`` is the 标题 field (or "").
+    The format follows the content, whatever the extension: bytes starting
+    with ``%PDF-`` are read as a PDF (``fmt="pdf"``), a zip holding a Word
+    document as DOCX (``fmt="docx"``); text that starts like an HTML document is
+    parsed as HTML, an ``.html`` without a single tag is read as text. For
+    text, PDF and DOCX, ``meta`` comes from ``key: value`` lines in the first 40
+    lines and ``title`` is the 标题 field, else a PDF/DOCX's own declared title
+    when it looks like a report title (or "").
 
     Raises:
-        IngestError: unreadable, too large, empty, binary, undecodable, or no
-            text left after removing the page chrome.
+        IngestError: unreadable, too large, empty, binary, undecodable, no
+            text left after removing the page chrome, text too long; for PDF
+            and DOCX also encrypted, corrupted, no text layer (a scan), or a
+            suspected zip bomb.
     """
     try:
         size = path.stat().st_size
@@ -80,6 +104,9 @@ def read(path: Path, source: str) -> Document:
         raise IngestError(source, f"无法读取文件 / cannot read file ({e.strerror or e})") from e
     if not data:
         raise IngestError(source, "空文件 / empty file")
+    container = _container(data, source)
+    if container is not None:
+        return _packaged(data, source, container)
     text, encoding = decode(data, source=source)
     if not text.strip():
         raise IngestError(source, "空文件(只有空白) / empty file (whitespace only)")
@@ -88,11 +115,63 @@ def read(path: Path, source: str) -> Document:
         page = parse_html(text)
         if not page.text.strip():
             raise IngestError(source, "没有可用正文 / no text content after removing page chrome")
+        _check_length(page.text, source)
         return Document(source=source, text=page.text, fmt="html", encoding=encoding,
                         title=page.title, meta=page.meta)
+    _check_length(text, source)
     meta = fields_from_text(text)
     return Document(source=source, text=text, fmt="txt", encoding=encoding,
                     title=dict(meta).get("标题", ""), meta=meta)
+
+
+def _container(data: bytes, source: str) -> Literal["pdf", "docx"] | None:
+    """``pdf`` or ``docx`` if the bytes are one; None for text; refuse other Office formats."""
+    start = data.find(b"%PDF-", 0, 1024)
+    if start == 0 or (start > 0 and b"%%EOF" in data[-2048:]):  # readers allow junk before it
+        return "pdf"
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "docx"
+    if data.startswith(_OLE):
+        if _ENCRYPTED_PACKAGE in data[:1 << 20] or _ENCRYPTED_PACKAGE in data[-(1 << 20):]:
+            raise IngestError(source, "Office 文档已加密,需要密码 / encrypted Office document "
+                                      "(password-protected DOCX)")
+        raise IngestError(source, "旧版 Word/WPS 二进制格式(.doc),请另存为 .docx / "
+                                  "legacy binary Word/WPS (.doc) format: save it as .docx")
+    return None
+
+
+def _packaged(data: bytes, source: str, fmt: Literal["pdf", "docx"]) -> Document:
+    """A Document from a PDF or DOCX file."""
+    if fmt == "pdf":
+        text, declared = read_pdf(data, source=source, max_chars=MAX_CHARS)
+        encoding = "unicode"  # the text layer maps glyphs to Unicode; no byte encoding
+    else:
+        text, declared = read_docx(data, source=source)
+        encoding = "utf-8"
+    if not text.strip():
+        raise IngestError(source, "空文件(没有文字) / empty document (no text)")
+    _check_length(text, source)
+    meta = fields_from_text(text)
+    title = dict(meta).get("标题") or _declared_title(declared)
+    return Document(source=source, text=text, fmt=fmt, encoding=encoding, title=title, meta=meta)
+
+
+def _declared_title(title: str) -> str:
+    """A PDF/DOCX's own title property, if it reads like a report title.
+
+    >>> _declared_title("Microsoft Word - 2022年法治政府建设年度报告.docx")
+    '2022年法治政府建设年度报告'
+    >>> _declared_title("Normal.dotm")
+    ''
+    """
+    title = _TITLE_NOISE.sub("", title.strip()).strip()
+    return title if _REPORT_TITLE.search(title) else ""
+
+
+def _check_length(text: str, source: str) -> None:
+    if len(text) > MAX_CHARS:
+        raise IngestError(source, f"正文过长 / text too long ({len(text):,} characters > "
+                                  f"{MAX_CHARS:,}): not a single report?")
 
 
 def _format(path: Path, text: str) -> Literal["txt", "html"]:

@@ -167,9 +167,29 @@ def _ordered_candidates(data: bytes) -> list[str]:
         order.append(declared)
     best = from_bytes(data[: 4 * SNIFF_BYTES], cp_isolation=_CANDIDATES).best()
     if best is not None:
-        order.append(_canonical(best.encoding) or best.encoding)
+        guess = _canonical(best.encoding) or best.encoding
+        # charset-normalizer guesses Big5 for short GB text (“2022年” → “2022爛”): on a
+        # mainland report GB18030 is far likelier, so Big5 must read better to win
+        if guess != "big5" or _common_share(data, "big5") > _common_share(data, "gb18030"):
+            order.append(guess)
     order += ["gb18030", "big5"]
     return list(dict.fromkeys(order))
+
+
+def _common_share(data: bytes, codec: str) -> float:
+    """Share of frequent characters among the Han characters ``data`` decodes to (-1: fails).
+
+    >>> _common_share("法治".encode("gbk"), "gb18030"), _common_share("法治".encode("gbk"), "big5")
+    (1.0, 0.0)
+    """
+    try:
+        text = data[: 4 * SNIFF_BYTES].decode(codec, errors="strict")
+    except UnicodeDecodeError as e:
+        if e.start < 4 * SNIFF_BYTES - 4:  # not just a character cut by the sample's end
+            return -1.0
+        text = data[: e.start].decode(codec)
+    han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"]
+    return sum(ch in COMMON_HANZI for ch in han) / len(han) if han else 0.0
 
 
 def _declared_codec(head: bytes) -> str | None:

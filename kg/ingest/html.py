@@ -23,6 +23,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from kg.ingest.decode import clean_text
 from kg.ingest.meta import HEAD_LINES, fields_from_rows, fields_from_text
 
 __all__ = ["Page", "has_markup", "looks_like_html", "parse_html"]
@@ -100,7 +101,8 @@ def has_markup(text: str) -> bool:
 
 def parse_html(markup: str) -> Page:
     """Body text, title and metadata of an HTML page (never raises on bad markup)."""
-    markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
+    # lxml refuses control characters when a dropped element's tail is re-attached
+    markup = clean_text(re.sub(r"^\s*<\?xml[^>]*>", "", markup))
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
     try:
         root = lxml.html.document_fromstring(markup, parser=parser)
