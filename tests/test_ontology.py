@@ -233,7 +233,7 @@ BROKEN = {
     "issued is not a date": (
         _set(REPORT, DCTERMS.issued, Literal("2022年3月30日")), "dcterms:issued"
     ),
-    "bad format": (_set(REPORT, FZ["format"], Literal("pdf")), "fz:format"),
+    "bad format": (_set(REPORT, FZ["format"], Literal("exe")), "fz:format"),
     "mentions an implementation": (_add(REPORT, FZ.mentions, IMPL), "fz:mentions"),
     "agency with two jurisdictions": (_add(AGENCY, FZ.jurisdiction, CITY), "fz:jurisdiction"),
     "agency without label": (_drop(AGENCY, RDFS.label), "rdfs:label"),
