@@ -70,11 +70,27 @@ def main(verbose: bool) -> None:
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=Path("output"),
               show_default=True, help=OUT_HELP)
-def build_cmd(inputs: tuple[Path, ...], out: Path) -> None:
-    """读取报告并构建图谱 / Read reports (.txt, .html; files or folders) and build the graph.
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="抽取进程数 / extraction processes (default: all cores)")
+@click.option("--update", is_flag=True,
+              help="增量更新:只抽取新增和改动的报告 / re-extract only new and changed reports")
+@click.option("--validate", type=click.Choice(["auto", "full", "sample", "none"]), default="auto",
+              show_default=True,
+              help="SHACL 校验范围 / SHACL over the whole graph, a sample of report subgraphs, or none")
+@click.option("--nquads", is_flag=True,
+              help="另写 graph.nq(每份报告一个命名图)/ also write graph.nq, one named graph per report")
+@click.option("--no-spread", is_flag=True, help="不生成 spread.html / skip the spread view")
+def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: bool,
+              validate: str, nquads: bool, no_spread: bool) -> None:
+    """读取报告并构建图谱 / Read reports (.txt, .html, .pdf, .docx; files or folders) and build the graph.
 
     With no INPUT the packaged sample corpus is built. Writes graph.ttl,
-    graph.nt, store/, manifest.json and spread.html into --out.
+    graph.nt, store/, manifest.json and spread.html into --out; the previous
+    build stays complete and readable until the new one replaces it at once.
+
+    \b
+    kg build reports/ --out graph/ --workers 4
+    kg build reports/ --out graph/ --update     # only new/changed reports re-extracted
     """
     from tqdm import tqdm
 
@@ -88,7 +104,9 @@ def build_cmd(inputs: tuple[Path, ...], out: Path) -> None:
 
     try:
         result = pipeline.run(list(inputs) or None, out, progress=lambda n: bar and bar.update(n),
-                              on_start=start)
+                              on_start=start, workers=workers, update=update,
+                              validate=validate, nquads=nquads,  # type: ignore[arg-type]
+                              spread=not no_spread)
     except KGError as e:
         _fail(str(e))
         return
@@ -111,14 +129,28 @@ def build_cmd(inputs: tuple[Path, ...], out: Path) -> None:
 
 @main.command("eval")
 @click.option("--gold", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              required=True, help="标注目录 / gold annotation folder")
+              default=None, help="标注目录 / gold annotation folder")
+@click.option("--truth", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="kg synth 生成的语料目录 / a `kg synth` folder (truth.csv): "
+                                 "score the build in --out against it")
 @click.option("--graph", "graph_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=None, help="图谱文件 / graph file (default: output/graph.nt)")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
               help=OUT_HELP)
-def eval_cmd(gold: Path, graph_file: Path | None, out: Path) -> None:
-    """按标注评测抽取质量 / Score a graph against gold annotations (P/R/F1 per aspect)."""
+def eval_cmd(gold: Path | None, truth: Path | None, graph_file: Path | None, out: Path) -> None:
+    """按标注评测抽取质量 / Score a graph against gold annotations (P/R/F1 per aspect).
+
+    With --truth, score the build in --out against the ground truth of a
+    generated corpus (`kg synth`): region, programme and first year.
+    """
     from rdflib import Graph
+
+    if truth is not None:
+        _eval_truth(truth, graph_file, out)
+        if gold is None:
+            return
+    if gold is None:
+        _fail("需要 --gold 或 --truth / pass --gold or --truth")
 
     from kg.eval import evaluate, format_table
 
@@ -134,6 +166,27 @@ def eval_cmd(gold: Path, graph_file: Path | None, out: Path) -> None:
     click.echo(format_table(result))
     if not result.passed():
         raise SystemExit(1)
+
+
+def _eval_truth(truth: Path, graph_file: Path | None, out: Path) -> None:
+    from kg.store import open_store
+    from kg.synth import format_score, score
+
+    if not (truth / "truth.csv").is_file():
+        _fail(f"{truth}: 没有 truth.csv / no truth.csv here (made by `kg synth`)")
+    if graph_file is not None:
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_load(path=str(graph_file), format=ox.RdfFormat.from_extension(graph_file.suffix[1:])
+                        or ox.RdfFormat.N_TRIPLES)
+    else:
+        try:
+            store = open_store(out)
+        except KGError as e:
+            _fail(str(e))
+            return
+    click.echo(format_score(score(truth, store)))
 
 
 if __name__ == "__main__":

@@ -9,10 +9,13 @@ declares each of them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.plugins.serializers.nt import _quoteLiteral
 
 from kg.gazetteer import Division, Gazetteer
 from kg.namespaces import FZ, GEO, ID, ORG, PREFIXES, digest, mint
@@ -21,7 +24,8 @@ from kg.thesaurus import Thesaurus
 from kg.types import Extraction, RegionHit
 
 __all__ = [
-    "CANDIDATE_SCHEME", "PROGRAMME_SCHEME", "bind_prefixes", "build", "report_iri", "triples",
+    "CANDIDATE_SCHEME", "PROGRAMME_SCHEME", "bind_prefixes", "build", "division_lines", "nt_line",
+    "report_iri", "report_lines", "scheme_lines", "source_graph_iri", "triples",
 ]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -58,6 +62,16 @@ def document_iri(title: str) -> URIRef:
     return URIRef(mint("document", title))
 
 
+def source_graph_iri(source: str) -> URIRef:
+    """The named graph of the report read from ``source`` (``graph.nq``, ``kg publish``):
+    named after the file, not the text, so a changed file replaces its own graph.
+
+    >>> source_graph_iri("a/报告.txt")
+    rdflib.term.URIRef('https://w3id.org/fazhi-kg/id/graph/source/a%2F%E6%8A%A5%E5%91%8A.txt')
+    """
+    return URIRef(mint("graph", "source", source))
+
+
 def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:
     """A GB/T division with its code, level, point and parent chain to the province."""
     for d in gazetteer.chain(div.code):
@@ -78,7 +92,13 @@ def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:
             yield iri, FZ.approximateLocation, Literal(bool(d.approximate))
 
 
-def _region_hit_triples(hit: RegionHit, gazetteer: Gazetteer) -> tuple[URIRef | None, list[Triple]]:
+_division_triples = division_triples  # the real one, when triples() shadows the name
+
+
+def _region_hit_triples(
+    hit: RegionHit, gazetteer: Gazetteer, division_triples: Any = None,
+) -> tuple[URIRef | None, list[Triple]]:
+    division_triples = division_triples or _division_triples
     if hit.code:
         div = gazetteer.get(hit.code)
         if div is None:
@@ -95,8 +115,21 @@ def _region_hit_triples(hit: RegionHit, gazetteer: Gazetteer) -> tuple[URIRef | 
     return iri, out
 
 
-def triples(ext: Extraction, *, gazetteer: Gazetteer, thesaurus: Thesaurus) -> Iterator[Triple]:
-    """All triples one report contributes."""
+def triples(
+    ext: Extraction, *, gazetteer: Gazetteer, thesaurus: Thesaurus, shared: set[str] | None = None,
+) -> Iterator[Triple]:
+    """All triples one report contributes.
+
+    With ``shared`` (a set), the triples of GB/T divisions (shared by every report
+    that names them) are left out and their codes added to ``shared`` instead:
+    :func:`division_lines` gives them once for the whole build.
+    """
+    if shared is not None:
+        def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:  # noqa: ARG001
+            shared.add(div.code)
+            return iter(())
+    else:
+        division_triples = _division_triples
     report = report_iri(ext)
     meta = ext.report
     yield report, RDF.type, FZ.Report
@@ -122,7 +155,7 @@ def triples(ext: Extraction, *, gazetteer: Gazetteer, thesaurus: Thesaurus) -> I
             yield from division_triples(div, gazetteer)
 
     for hit in ext.regions:
-        iri, facts = _region_hit_triples(hit, gazetteer)
+        iri, facts = _region_hit_triples(hit, gazetteer, division_triples)
         if iri is not None:
             yield report, FZ.mentions, iri
             yield from facts
@@ -186,6 +219,45 @@ def bind_prefixes(g: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
     return g
+
+
+@lru_cache(maxsize=200_000)
+def _nt_iri(iri: URIRef) -> str:
+    return iri.n3()
+
+
+def nt_line(t: Triple) -> str:
+    """One triple as an N-Triples line without the newline, exactly as rdflib writes it
+    (``rdflib.plugins.serializers.nt._nt_row``), with the IRIs' forms memoised."""
+    s, p, o = t
+    obj = _quoteLiteral(o) if isinstance(o, Literal) else _nt_iri(o)
+    return f"{_nt_iri(s)} {_nt_iri(p)} {obj} ."
+
+
+def report_lines(
+    ext: Extraction, *, gazetteer: Gazetteer, thesaurus: Thesaurus, shared: set[str],
+) -> list[str]:
+    """The N-Triples lines of one report, sorted and unique, without the shared division
+    triples (whose codes go to ``shared``)."""
+    return sorted({nt_line(t) for t in triples(ext, gazetteer=gazetteer, thesaurus=thesaurus,
+                                               shared=shared)})
+
+
+def division_lines(codes: Iterable[str], gazetteer: Gazetteer) -> set[str]:
+    """The N-Triples lines of the divisions ``codes`` and their parents."""
+    out: set[str] = set()
+    for code in codes:
+        div = gazetteer.get(code)
+        if div is not None:
+            out.update(nt_line(t) for t in _division_triples(div, gazetteer))
+    return out
+
+
+def scheme_lines(scheme: Path | None = None) -> list[str]:
+    """The N-Triples lines of the curated programme scheme (``programmes.ttl``)."""
+    g = Graph()
+    g.parse(scheme or ontology_dir() / "programmes.ttl", format="turtle")
+    return sorted({nt_line(t) for t in g})
 
 
 def build(

@@ -107,7 +107,7 @@ def test_bad_inputs_are_recorded_and_the_rest_builds(tmp_path):
     (src / "broken.html").write_text(
         "<html><head><title>报告</title><script>alert(1)</script><body><div><p>2021年,"
         "镜湖区司法局坚持和发展新时代“枫桥经验”<p>未闭合<div><table><tr><td>broken", encoding="utf-8")
-    (src / "notes.pdf").write_bytes(b"%PDF-1.4 not really")
+    (src / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0 legacy Word")
     result = pipeline.run([src], tmp_path / "out")
     by_source = {e.source: e for e in result.entries}
     assert by_source["good.txt"].status == "ok"
@@ -115,7 +115,7 @@ def test_bad_inputs_are_recorded_and_the_rest_builds(tmp_path):
     assert by_source["broken.html"].status == "ok"
     assert by_source["empty.txt"].status == "failed" and "empty" in by_source["empty.txt"].reason
     assert by_source["binary.txt"].status == "failed" and "binary" in by_source["binary.txt"].reason
-    assert by_source["notes.pdf"].status == "skipped"
+    assert by_source["notes.doc"].status == "skipped"
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["summary"]["failed"] == 2
     # the GBK copy of 宣汉县's report yields the same facts as the UTF-8 original
@@ -137,3 +137,55 @@ def test_same_report_twice_is_one_report_with_both_sources_recorded(tmp_path):
     dup = next(e for e in result.entries if e.status == "duplicate")
     ok = next(e for e in result.entries if e.status == "ok")
     assert dup.report == ok.report and f"also-at:{dup.source}" in ok.flags
+
+
+def test_streamed_graph_equals_the_in_memory_graph(sample_build):
+    """The streaming build (per-report lines, external sort) gives exactly rdflib's graph."""
+    from kg import gazetteer, ingest, thesaurus
+    from kg.extract import extract
+    from kg.graph import build
+    from kg.store import sorted_ntriples
+
+    out, _ = sample_build
+    docs = [ingest.read(p, p.name) for p in sorted(SAMPLE_CORPUS.glob("*.txt"))]
+    g = build([extract(d) for d in docs], gazetteer=gazetteer.load(), thesaurus=thesaurus.load())
+    assert sorted_ntriples(g).encode("utf-8") == (out / "graph.nt").read_bytes()
+
+
+@pytest.mark.parametrize("mode", ["full", "sample"])
+def test_shacl_violations_are_reported_in_either_validation_mode(tmp_path, monkeypatch, mode):
+    from rdflib import Literal
+    from rdflib.namespace import RDFS
+
+    from kg import graph
+
+    real = graph.triples
+
+    def with_a_second_label(ext, **kw):
+        for t in real(ext, **kw):
+            yield t
+            if t[1] == RDFS.label and "/agency/" in str(t[0]):
+                yield t[0], RDFS.label, Literal("又一个名称", lang="zh")
+
+    monkeypatch.setattr(graph, "triples", with_a_second_label)
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLE_CORPUS / "003_bbae543c794aacc6.txt", src / "r.txt")
+    result = pipeline.run([src], tmp_path / "out", workers=1, validate=mode, spread=False)
+    assert any("fzid:agency/" in v and "rdfs:label" in v for v in result.violations)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["shacl_violations"] == len(result.violations) > 0
+    assert manifest["summary"]["validation"] == mode
+
+
+def test_extract_without_spacy_doc_equals_the_spacy_pipeline():
+    """kg.extract.extract runs the stages straight over the text; the spaCy path agrees."""
+    from kg import ingest
+    from kg.extract import build_nlp, extract
+
+    nlp = build_nlp()
+    for path in sorted(SAMPLE_CORPUS.glob("*.txt")):
+        document = ingest.read(path, path.name)
+        assert extract(document) == extract(document, nlp)
+    doc = nlp("2021年,镜湖区司法局坚持和发展新时代“枫桥经验”。")
+    assert [s.kb_id_ for s in doc.spans["fz_programme"]] == ["枫桥经验"]

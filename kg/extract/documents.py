@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from kg.extract.text import fold
 from kg.gazetteer import Gazetteer
@@ -67,6 +67,7 @@ def _ending(title: str) -> str | None:
     return next((e for e in _endings() if core.endswith(e)), None)
 
 
+@lru_cache(maxsize=65536)  # the same titles recur in every report
 def document_level(title: str, *, gazetteer: Gazetteer) -> DocLevel:
     """The level of a document from the region its title names (most specific wins)."""
     head = LEADING_NOISE.sub("", title)

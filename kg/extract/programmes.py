@@ -62,8 +62,33 @@ def _key(text: str) -> str:
     return "".join(_CHAR_MAP.get(c, c) for c in normalise(text)).lower()
 
 
+_VIEW_CHARS: dict[str, str] = {}  # character -> its matching form (memo of the loop below)
+
+
+def _view_char(c: str) -> str:
+    n = unicodedata.normalize("NFKC", c)
+    c = n if len(n) == 1 else c
+    return _CHAR_MAP.get(c, c).lower()
+
+
 def _view(text: str) -> tuple[str, list[int]]:
     """The folded text without skipped characters, and each kept character's offset."""
+    folded = fold(text)
+    table = {}
+    for c in set(folded):
+        if c in _SKIP:
+            table[ord(c)] = None
+        else:
+            mapped = _VIEW_CHARS.get(c)
+            if mapped is None:
+                mapped = _VIEW_CHARS[c] = _view_char(c)
+            table[ord(c)] = mapped
+    if all(v is None or len(v) == 1 for v in table.values()):  # one character each: translate
+        return folded.translate(table), [i for i, c in enumerate(folded) if c not in _SKIP]
+    return _view_slow(text)
+
+
+def _view_slow(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     for i, c in enumerate(fold(text)):

@@ -16,6 +16,11 @@ _FOLD = str.maketrans({**_FULLWIDTH, 0x3000: 0x20, 0x00A0: 0x20})
 SENTENCE_END = re.compile(r"[。!?;!?;\n]+")
 
 
+# The last long text folded and its fold: the stages fold the same report text many times.
+_LAST: tuple[str, str] = ("", "")
+_CACHE_FROM = 256
+
+
 def fold(text: str) -> str:
     """Half-width, same length.
 
@@ -24,7 +29,15 @@ def fold(text: str) -> str:
     >>> len(fold("ABC,")) == 4
     True
     """
-    return text.translate(_FOLD)
+    global _LAST
+    if len(text) < _CACHE_FROM:
+        return text.translate(_FOLD)
+    last = _LAST  # one read: safe if threads interleave
+    if last[0] is text:
+        return last[1]
+    folded = text.translate(_FOLD)
+    _LAST = (text, folded)
+    return folded
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:

@@ -1,0 +1,361 @@
+"""Scale benchmark: generated corpora of 1,000 / 10,000 / 30,000 reports (not a test).
+
+    python benchmarks/bench_scale.py                       # 1000,10000,30000
+    python benchmarks/bench_scale.py --sizes 1000,10000 --work /tmp/kg-bench
+
+For each size: a `kg synth` corpus (reused if already generated), then
+
+- extraction rate in one process (ingest → linked records: read, extract, N-Triples
+  lines), MB/s per core and reports/s per core (CPU time), and the extract-only rate;
+- the raw pyahocorasick scan rate over the same text with the gazetteer's names and
+  the scheme's labels (the "≥ a quarter of Aho-Corasick" target);
+- an end-to-end `kg build` in a subprocess (all cores): wall time, peak RSS (the whole
+  process tree, sampled), the phases from the manifest, store load rate;
+- `kg build --update` after changing 1% of the reports, against the clean build time;
+- p50/p95 of every research query in kg/queries/*.rq (those present at run time) on the
+  Oxigraph store and, up to --rdflib-max reports, on rdflib's memory store;
+- the spread view's size and write time (and the viz benchmark, if kg.viz offers one);
+- recovery of the synth truth (P/R);
+- at the end, the growth exponent of build time against corpus size.
+
+Prints a report and writes it as JSON (--json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERY_BUDGET_S = 20.0  # per query and size: stop repeating once this is spent
+RDFLIB_SKIP_MS = 5000.0  # queries slower than this on Oxigraph are not tried on rdflib
+RDFLIB_TIMEOUT_S = 60.0  # rdflib gets this long per query
+
+
+def _corpus(work: Path, n: int, seed: int) -> tuple[Path, float]:
+    from kg.synth import generate
+
+    folder = work / f"synth-{n}-{seed}"
+    meta = folder / "truth.json"
+    if meta.is_file() and json.loads(meta.read_text(encoding="utf-8"))["reports"] == n:
+        return folder, 0.0
+    started = time.perf_counter()
+    generate(n, folder, seed=seed)
+    return folder, time.perf_counter() - started
+
+
+def _files(corpus: Path) -> list[Path]:
+    return sorted(p for p in (corpus / "reports").rglob("*") if p.is_file())
+
+
+def extraction_rate(corpus: Path, sample: int) -> dict[str, float]:
+    """Single-process CPU rates over the first ``sample`` files (the lexicons warmed first)."""
+    from kg import ingest
+    from kg.extract import extract
+    from kg.pipeline import _warm, _work
+
+    files = _files(corpus)[:sample]
+    _warm()
+    _work((files[0], files[0].name, False))
+    nbytes = sum(p.stat().st_size for p in files)
+    t0 = time.process_time()
+    for p in files:
+        _work((p, p.name, False))
+    full = time.process_time() - t0
+    docs = [ingest.read(p, p.name) for p in files]
+    text_bytes = sum(len(d.text.encode("utf-8")) for d in docs)
+    t0 = time.process_time()
+    for d in docs:
+        extract(d)
+    only = time.process_time() - t0
+    return {
+        "files": len(files), "file_mb": nbytes / 1e6, "text_mb": text_bytes / 1e6,
+        "ingest_to_records_mb_s_per_core": nbytes / full / 1e6,
+        "ingest_to_records_reports_s_per_core": len(files) / full,
+        "extract_only_mb_s_per_core": text_bytes / only / 1e6,
+        "extract_only_reports_s_per_core": len(files) / only,
+    }
+
+
+def aho_corasick_rate(corpus: Path, sample: int) -> dict[str, float]:
+    """Raw pyahocorasick scan (count every match) over the same decoded texts."""
+    import ahocorasick
+
+    from kg import gazetteer, ingest, thesaurus
+
+    texts = [ingest.read(p, p.name).text for p in _files(corpus)[:sample]]
+    automaton = ahocorasick.Automaton()
+    terms = set(gazetteer.load().surfaces())
+    for concept in thesaurus.load().concepts():
+        terms.update(concept.labels)
+    for term in terms:
+        automaton.add_word(term, term)
+    automaton.make_automaton()
+    nbytes = sum(len(t.encode("utf-8")) for t in texts)
+    rounds = 3
+    t0 = time.process_time()
+    hits = 0
+    for _ in range(rounds):
+        for t in texts:
+            for _match in automaton.iter(t):
+                hits += 1
+    seconds = time.process_time() - t0
+    return {"terms": len(terms), "mb_s": nbytes * rounds / seconds / 1e6, "hits": hits // rounds}
+
+
+def _run_tree(cmd: list[str]) -> tuple[float, int, int, float]:
+    """Run ``cmd``; wall seconds, peak RSS of the process tree and of its largest process,
+    CPU seconds of the whole tree (user + system)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ps = psutil.Process(proc.pid)
+    peak_tree = peak_one = 0
+    while proc.poll() is None:
+        try:
+            rss = [p.memory_info().rss for p in [ps, *ps.children(recursive=True)]]
+        except psutil.Error:
+            rss = []
+        if rss:
+            peak_tree, peak_one = max(peak_tree, sum(rss)), max(peak_one, max(rss))
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+    return seconds, peak_tree, peak_one, cpu
+
+
+def build(corpus: Path, out: Path, workers: int | None, *extra: str) -> dict[str, object]:
+    cmd = [sys.executable, "-m", "kg", "build", str(corpus / "reports"), "--out", str(out), *extra]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    load = os.getloadavg()[0]
+    seconds, tree, one, cpu = _run_tree(cmd)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    phases = manifest["build"]["seconds"]
+    triples = manifest["summary"]["triples"]
+    return {
+        "seconds": seconds, "cpu_seconds": cpu, "load_avg_before": load,
+        "peak_rss_tree_mb": tree / 1e6, "peak_rss_largest_mb": one / 1e6,
+        "phases": phases, "triples": triples, "ok": manifest["summary"]["ok"],
+        "extracted": manifest["build"]["extracted"], "validation": manifest["build"]["validation"],
+        "violations": manifest["summary"]["shacl_violations"],
+        "store_load_triples_s": triples / phases["load"] if phases["load"] else None,
+        "bytes": manifest["build"]["bytes"],
+    }
+
+
+def touch_one_percent(corpus: Path) -> int:
+    """Append a sentence to 1% of the UTF-8 .txt reports (the same ones each time)."""
+    files = [p for p in _files(corpus) if p.suffix == ".txt"]
+    chosen = files[:: 100] or files[:1]
+    for p in chosen:
+        data = p.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        p.write_bytes(data + "此外,持续推进“双随机、一公开”监管。\n".encode())
+    return len(chosen)
+
+
+def _bindings(example: str, corpus: Path) -> dict[str, str]:
+    """The example's ``-p key=value`` pairs, with a programme and region of this corpus."""
+    import csv
+    import re
+    from collections import Counter
+
+    with (corpus / "truth.csv").open(encoding="utf-8") as f:
+        truth = list(csv.DictReader(f))
+    with (corpus / "reports.csv").open(encoding="utf-8") as f:
+        names = {r["region_code"]: r["region"] for r in csv.DictReader(f)}
+    top = Counter(t["programme"] for t in truth).most_common(1)[0][0]
+    region = Counter(t["region_code"] for t in truth).most_common(1)[0][0]
+    out = dict(re.findall(r"-p\s+(\w+)=(\S+)", example))
+    for key in out:
+        if key == "programme":
+            out[key] = top
+        elif key == "region":
+            out[key] = names.get(region, region)
+    return out
+
+
+def _rdflib_time(graph: object, text: str, timeout: float) -> float | None:
+    """Milliseconds rdflib takes for ``text``, in a forked child (killed after ``timeout``)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def run() -> None:
+        t0 = time.perf_counter()
+        try:
+            sum(1 for _ in graph.query(text))  # type: ignore[attr-defined]
+            child.send(1000 * (time.perf_counter() - t0))
+        except Exception:  # noqa: BLE001
+            child.send(None)
+
+    proc = ctx.Process(target=run)
+    proc.start()
+    ms = parent.recv() if parent.poll(timeout) else None
+    proc.kill()
+    proc.join()
+    return ms
+
+
+def queries(out: Path, corpus: Path, *, repeat: int,
+            rdflib_graph: object | None) -> dict[str, dict[str, object]]:
+    """Every named query of the research library (kg/queries/*.rq), with its example's
+    parameters bound to a programme and a region of this corpus."""
+    from kg.namespaces import PREFIXES
+    from kg.store import open_store
+
+    try:
+        from kg.query import engine, library
+    except ImportError:
+        return {"skipped": {"error": "kg.query (the research-query library) is not there"}}
+    store = open_store(out)
+    declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+    results: dict[str, dict[str, object]] = {}
+    for name, nq in sorted(library.library().items()):
+        bindings = _bindings(nq.example, corpus)
+        times = []
+        try:
+            prepared = engine.prepare(name, bindings)
+            rows = 0
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                rows = sum(1 for _ in engine.execute(store, prepared))
+                times.append(time.perf_counter() - t0)
+                if sum(times) > QUERY_BUDGET_S:  # a slow query: fewer runs
+                    break
+        except Exception as e:  # noqa: BLE001 - report and go on
+            results[name] = {"error": f"{type(e).__name__}: {e}"[:200], "bindings": bindings}
+            continue
+        times.sort()
+        entry: dict[str, object] = {
+            "bindings": bindings, "rows": rows, "p50_ms": 1000 * statistics.median(times),
+            "p95_ms": 1000 * times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)],
+        }
+        if rdflib_graph is not None and entry["p50_ms"] > RDFLIB_SKIP_MS:  # type: ignore[operator]
+            entry["rdflib_error"] = "skipped: too slow on Oxigraph already"
+        elif rdflib_graph is not None:
+            ms = _rdflib_time(rdflib_graph, declared + prepared.text, RDFLIB_TIMEOUT_S)
+            if ms is None:
+                entry["rdflib_error"] = f"no answer within {RDFLIB_TIMEOUT_S:.0f} s"
+                entry["speedup_at_least"] = 1000 * RDFLIB_TIMEOUT_S / max(entry["p50_ms"], 1e-3)  # type: ignore[operator]
+            else:
+                entry["rdflib_ms"] = ms
+                entry["speedup"] = ms / max(entry["p50_ms"], 1e-3)  # type: ignore[operator]
+        results[name] = entry
+        print(f"  query {name}: {json.dumps(entry, ensure_ascii=False)}", flush=True)
+    del store
+    return results
+
+
+def spread_view(out: Path) -> dict[str, object]:
+    info: dict[str, object] = {"bytes": (out / "spread.html").stat().st_size}
+    try:
+        import kg.viz as viz
+
+        bench = getattr(viz, "benchmark", None) or getattr(viz, "render_benchmark", None)
+    except ImportError:
+        bench = None
+    if bench is None:
+        info["render"] = "skipped: kg.viz has no benchmark function"
+    else:
+        try:
+            info["render"] = bench(out / "spread.html")
+        except Exception as e:  # noqa: BLE001
+            info["render"] = f"failed: {type(e).__name__}: {e}"[:200]
+    return info
+
+
+def recovery(corpus: Path, out: Path) -> dict[str, object]:
+    from kg.store import open_store
+    from kg.synth import score
+
+    s = score(corpus, open_store(out))
+    return {k: {m: round(v, 4) for m, v in s[k].items() if m in ("precision", "recall")}
+            for k in ("first_years", "adoptions", "reports")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000,30000")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--sample", type=int, default=400, help="reports in the single-process rate runs")
+    ap.add_argument("--repeat", type=int, default=20, help="runs of each query")
+    ap.add_argument("--rdflib-max", type=int, default=10000, help="largest size compared with rdflib")
+    ap.add_argument("--no-update", action="store_true")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    report: dict[str, object] = {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(), "load_avg_at_start": os.getloadavg()},
+        "sizes": {},
+    }
+    for n in [int(x) for x in args.sizes.split(",")]:
+        corpus, gen_s = _corpus(args.work, n, args.seed)
+        print(f"== {n} reports ({corpus}; generated in {gen_s:.1f} s)", flush=True)
+        row: dict[str, object] = {"generate_s": gen_s}
+        row["extraction"] = extraction_rate(corpus, args.sample)
+        row["aho_corasick"] = ac = aho_corasick_rate(corpus, args.sample)
+        row["extraction"]["fraction_of_aho_corasick"] = (  # type: ignore[index]
+            row["extraction"]["ingest_to_records_mb_s_per_core"] / ac["mb_s"])  # type: ignore[index]
+        print("  extraction", json.dumps(row["extraction"]), "\n  aho-corasick", json.dumps(ac), flush=True)
+        out = args.work / f"out-{n}"
+        row["build"] = b = build(corpus, out, args.workers)
+        print("  build", json.dumps(b), flush=True)
+        row["recovery"] = recovery(corpus, out)
+        print("  recovery", json.dumps(row["recovery"]), flush=True)
+        rdflib_graph = None
+        if n <= args.rdflib_max:
+            from rdflib import Graph
+
+            t0 = time.perf_counter()
+            rdflib_graph = Graph()
+            rdflib_graph.parse(out / "graph.nt", format="nt")
+            row["rdflib_load_s"] = time.perf_counter() - t0
+        row["queries"] = queries(out, corpus, repeat=args.repeat, rdflib_graph=rdflib_graph)
+        del rdflib_graph
+        row["spread"] = spread_view(out)
+        print("  spread", json.dumps(row["spread"]), flush=True)
+        if not args.no_update:
+            changed = touch_one_percent(corpus)
+            row["update"] = u = build(corpus, out, args.workers, "--update")
+            u["changed"] = changed
+            u["fraction_of_clean"] = u["seconds"] / b["seconds"]  # type: ignore[operator]
+            print("  update", json.dumps(u), flush=True)
+        report["sizes"][str(n)] = row  # type: ignore[index]
+    sizes = sorted(int(k) for k in report["sizes"])  # type: ignore[union-attr]
+    if len(sizes) >= 2:
+        xs = [math.log(n) for n in sizes]
+        ys = [math.log(report["sizes"][str(n)]["build"]["seconds"]) for n in sizes]  # type: ignore[index]
+        mx, my = statistics.mean(xs), statistics.mean(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+        report["growth_exponent"] = slope
+        print(f"== growth exponent of build time vs corpus size: {slope:.3f}")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
