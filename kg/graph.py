@@ -29,12 +29,39 @@ __all__ = [
 ]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+class _Terms:
+    """A namespace's terms, each looked up once (rdflib builds a new URIRef per access)."""
+
+    def __init__(self, ns: Any) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = self._ns[name]
+        setattr(self, name, term)
+        return term  # type: ignore[no-any-return]
+
+    def __getitem__(self, name: str) -> URIRef:
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+
+_RDF, _RDFS, _SKOS, _FZ, _DCTERMS, _PROV, _ORG, _GEO, _XSD = (
+    _Terms(ns) for ns in (RDF, RDFS, SKOS, FZ, DCTERMS, PROV, ORG, GEO, XSD)
+)
 PROGRAMME_SCHEME = URIRef(f"{ID}scheme/programmes")
 CANDIDATE_SCHEME = URIRef(f"{ID}scheme/candidates")
 
 
+@lru_cache(maxsize=100_000)
 def _zh(text: str) -> Literal:
     return Literal(text, lang="zh")
+
+
+@lru_cache(maxsize=100_000, typed=True)
+def _plain(text: str | bool) -> Literal:
+    """``Literal(text)`` memoised (kinds, levels, flags repeat); typed: True is not 1."""
+    return Literal(text)
 
 
 def report_iri(ext: Extraction) -> URIRef:
@@ -42,22 +69,27 @@ def report_iri(ext: Extraction) -> URIRef:
     return URIRef(mint("report", digest(ext.doc.text)))
 
 
+@lru_cache(maxsize=100_000)
 def region_iri(code: str) -> URIRef:
     return URIRef(mint("region", code))
 
 
+@lru_cache(maxsize=100_000)
 def local_region_iri(parent: str | None, name: str) -> URIRef:
     return URIRef(mint("region", parent or "unknown", name))
 
 
+@lru_cache(maxsize=100_000)
 def agency_iri(name: str, region_code: str | None) -> URIRef:
     return URIRef(mint("agency", region_code or "national", name))
 
 
+@lru_cache(maxsize=100_000)
 def programme_iri(concept: str) -> URIRef:
     return URIRef(mint("programme", concept))
 
 
+@lru_cache(maxsize=100_000)
 def document_iri(title: str) -> URIRef:
     return URIRef(mint("document", title))
 
@@ -76,20 +108,20 @@ def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:
     """A GB/T division with its code, level, point and parent chain to the province."""
     for d in gazetteer.chain(div.code):
         iri = region_iri(d.code)
-        yield iri, RDF.type, FZ.Region
-        yield iri, RDFS.label, _zh(d.name)
+        yield iri, _RDF.type, _FZ.Region
+        yield iri, _RDFS.label, _zh(d.name)
         for alias in d.aliases:
-            yield iri, SKOS.altLabel, _zh(alias)
-        yield iri, FZ.adminCode, Literal(d.code)
-        yield iri, FZ.level, Literal(d.level)
+            yield iri, _SKOS.altLabel, _zh(alias)
+        yield iri, _FZ.adminCode, Literal(d.code)
+        yield iri, _FZ.level, Literal(d.level)
         if d.parent:
-            yield iri, FZ.partOf, region_iri(d.parent)
+            yield iri, _FZ.partOf, region_iri(d.parent)
         if d.lon is not None and d.lat is not None:
             geom = URIRef(f"{iri}/geometry")
-            yield iri, GEO.hasGeometry, geom
-            yield geom, RDF.type, GEO.Geometry
-            yield geom, GEO.asWKT, Literal(f"POINT({d.lon:.6f} {d.lat:.6f})", datatype=GEO.wktLiteral)
-            yield iri, FZ.approximateLocation, Literal(bool(d.approximate))
+            yield iri, _GEO.hasGeometry, geom
+            yield geom, _RDF.type, _GEO.Geometry
+            yield geom, _GEO.asWKT, Literal(f"POINT({d.lon:.6f} {d.lat:.6f})", datatype=_GEO.wktLiteral)
+            yield iri, _FZ.approximateLocation, Literal(bool(d.approximate))
 
 
 _division_triples = division_triples  # the real one, when triples() shadows the name
@@ -106,9 +138,9 @@ def _region_hit_triples(
         # surfaces are the gazetteer's names and aliases, or relative (全区): no new labels
         return region_iri(hit.code), list(division_triples(div, gazetteer))
     iri = local_region_iri(hit.parent_code, hit.name)
-    out = [(iri, RDF.type, FZ.Region), (iri, RDFS.label, _zh(hit.name)), (iri, FZ.level, Literal(hit.level))]
+    out = [(iri, _RDF.type, _FZ.Region), (iri, _RDFS.label, _zh(hit.name)), (iri, _FZ.level, _plain(hit.level))]
     if hit.parent_code:
-        out.append((iri, FZ.partOf, region_iri(hit.parent_code)))
+        out.append((iri, _FZ.partOf, region_iri(hit.parent_code)))
         parent = gazetteer.get(hit.parent_code)
         if parent is not None:
             out.extend(division_triples(parent, gazetteer))
@@ -130,89 +162,90 @@ def triples(
             return iter(())
     else:
         division_triples = _division_triples
-    report = report_iri(ext)
+    text_digest = digest(ext.doc.text)
+    report = URIRef(mint("report", text_digest))  # report_iri(ext), its digest kept
     meta = ext.report
-    yield report, RDF.type, FZ.Report
-    yield report, DCTERMS.source, Literal(ext.doc.source)
-    yield report, FZ["format"], Literal(ext.doc.fmt)
-    yield report, FZ.encoding, Literal(ext.doc.encoding)
-    yield report, FZ.contentHash, Literal(digest(ext.doc.text, length=64))
+    yield report, _RDF.type, _FZ.Report
+    yield report, _DCTERMS.source, Literal(ext.doc.source)
+    yield report, _FZ["format"], _plain(ext.doc.fmt)
+    yield report, _FZ.encoding, _plain(ext.doc.encoding)
+    yield report, _FZ.contentHash, Literal(digest(ext.doc.text, length=64))
     if meta.title:
-        yield report, DCTERMS.title, _zh(meta.title)
+        yield report, _DCTERMS.title, _zh(meta.title)
     if meta.year:
-        yield report, FZ.yearCovered, Literal(str(meta.year), datatype=XSD.gYear)
+        yield report, _FZ.yearCovered, Literal(str(meta.year), datatype=_XSD.gYear)
     if meta.issued:
-        yield report, DCTERMS.issued, Literal(meta.issued, datatype=XSD.date)
+        yield report, _DCTERMS.issued, Literal(meta.issued, datatype=_XSD.date)
     for flag in ext.warnings:
-        yield report, FZ.flag, Literal(flag)
+        yield report, _FZ.flag, Literal(flag)
 
     home = region_iri(meta.region_code) if meta.region_code else None
     if meta.region_code:
         div = gazetteer.get(meta.region_code)
         if div is not None:
-            yield report, FZ.aboutRegion, home
-            yield report, FZ.mentions, home
+            yield report, _FZ.aboutRegion, home
+            yield report, _FZ.mentions, home
             yield from division_triples(div, gazetteer)
 
     for hit in ext.regions:
         iri, facts = _region_hit_triples(hit, gazetteer, division_triples)
         if iri is not None:
-            yield report, FZ.mentions, iri
+            yield report, _FZ.mentions, iri
             yield from facts
 
     agencies: dict[tuple[str, str | None], URIRef] = {}
     for hit in ext.agencies:
         iri = agency_iri(hit.name, hit.region_code)
         agencies[(hit.name, hit.region_code)] = iri
-        yield report, FZ.mentions, iri
-        yield iri, RDF.type, FZ.Agency
-        yield iri, RDF.type, ORG.Organization
-        yield iri, RDFS.label, _zh(hit.name)
-        yield iri, FZ.agencyKind, Literal(hit.kind)
+        yield report, _FZ.mentions, iri
+        yield iri, _RDF.type, _FZ.Agency
+        yield iri, _RDF.type, _ORG.Organization
+        yield iri, _RDFS.label, _zh(hit.name)
+        yield iri, _FZ.agencyKind, _plain(hit.kind)
         if hit.surface and hit.surface != hit.name:
-            yield iri, SKOS.altLabel, _zh(hit.surface)
+            yield iri, _SKOS.altLabel, _zh(hit.surface)
         if hit.region_code and gazetteer.get(hit.region_code):
-            yield iri, FZ.jurisdiction, region_iri(hit.region_code)
+            yield iri, _FZ.jurisdiction, region_iri(hit.region_code)
             yield from division_triples(gazetteer.get(hit.region_code), gazetteer)
     if meta.publisher:
         match = next((iri for (name, _), iri in agencies.items() if name == meta.publisher), None)
         if match is not None:
-            yield report, DCTERMS.publisher, match
+            yield report, _DCTERMS.publisher, match
 
     for hit in ext.programmes:
         iri = programme_iri(hit.concept)
-        yield report, FZ.mentions, iri
+        yield report, _FZ.mentions, iri
         if hit.surface and hit.surface.strip("“”\"'") != hit.concept:
-            yield iri, SKOS.altLabel, _zh(hit.surface.strip("“”\"'"))
+            yield iri, _SKOS.altLabel, _zh(hit.surface.strip("“”\"'"))
         if not hit.curated:
-            yield iri, RDF.type, FZ.Programme
-            yield iri, RDF.type, SKOS.Concept
-            yield iri, SKOS.prefLabel, _zh(hit.concept)
-            yield iri, SKOS.inScheme, CANDIDATE_SCHEME
-            yield iri, FZ.curated, Literal(False)
+            yield iri, _RDF.type, _FZ.Programme
+            yield iri, _RDF.type, _SKOS.Concept
+            yield iri, _SKOS.prefLabel, _zh(hit.concept)
+            yield iri, _SKOS.inScheme, CANDIDATE_SCHEME
+            yield iri, _FZ.curated, _plain(False)
 
     for hit in ext.documents:
         iri = document_iri(hit.title)
-        yield report, FZ.mentions, iri
-        yield iri, RDF.type, FZ.PolicyDocument
-        yield iri, DCTERMS.title, _zh(hit.title)
-        yield iri, FZ.level, Literal(hit.level)
+        yield report, _FZ.mentions, iri
+        yield iri, _RDF.type, _FZ.PolicyDocument
+        yield iri, _DCTERMS.title, _zh(hit.title)
+        yield iri, _FZ.level, _plain(hit.level)
 
     by_name = {name: iri for (name, _), iri in agencies.items()}
     for imp in ext.implementations:
         if not imp.region_code or gazetteer.get(imp.region_code) is None:
             continue
-        iri = URIRef(mint("implementation", digest(ext.doc.text), imp.region_code,
+        iri = URIRef(mint("implementation", text_digest, imp.region_code,
                           imp.programme, str(imp.year)))
-        yield iri, RDF.type, FZ.Implementation
-        yield iri, FZ.region, region_iri(imp.region_code)
-        yield iri, FZ.programme, programme_iri(imp.programme)
-        yield iri, FZ.year, Literal(str(imp.year), datatype=XSD.gYear)
-        yield iri, PROV.wasDerivedFrom, report
-        yield iri, FZ.evidence, Literal(imp.evidence)
-        yield iri, FZ.planned, Literal(imp.planned)
+        yield iri, _RDF.type, _FZ.Implementation
+        yield iri, _FZ.region, region_iri(imp.region_code)
+        yield iri, _FZ.programme, programme_iri(imp.programme)
+        yield iri, _FZ.year, Literal(str(imp.year), datatype=_XSD.gYear)
+        yield iri, _PROV.wasDerivedFrom, report
+        yield iri, _FZ.evidence, Literal(imp.evidence)
+        yield iri, _FZ.planned, _plain(imp.planned)
         if imp.agency and imp.agency in by_name:
-            yield iri, FZ.agency, by_name[imp.agency]
+            yield iri, _FZ.agency, by_name[imp.agency]
 
 
 def bind_prefixes(g: Graph) -> Graph:

@@ -189,3 +189,17 @@ def test_extract_without_spacy_doc_equals_the_spacy_pipeline():
         assert extract(document) == extract(document, nlp)
     doc = nlp("2021年,镜湖区司法局坚持和发展新时代“枫桥经验”。")
     assert [s.kb_id_ for s in doc.spans["fz_programme"]] == ["枫桥经验"]
+
+
+def test_an_unquoted_measure_inside_a_cited_title_is_not_a_mention():
+    from kg.extract import build_nlp, extract
+    from kg.types import Document
+
+    text = ("镜湖区司法局2021年法治政府建设情况年度报告\n"
+            "2021年,区司法局完善制定了《行政执法责任制度(试行)》,坚持和发展新时代“枫桥经验”。"
+            "组织起草了《镜湖区“八五”普法规划》。")
+    for nlp in (None, build_nlp()):
+        ext = extract(Document(source="x.txt", text=text), nlp)
+        assert {h.concept for h in ext.programmes} == {"枫桥经验", "八五普法"}
+        assert [i.programme for i in ext.implementations] == ["枫桥经验", "八五普法"]
+        assert [d.title for d in ext.documents] == ["行政执法责任制度(试行)", "镜湖区“八五”普法规划"]

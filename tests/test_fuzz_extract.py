@@ -127,8 +127,6 @@ def test_evidence_check_would_catch_an_offset_slip(world):
     check_text(text, world)
 
 
-@pytest.mark.xfail(strict=True, reason="kg/extract appends the publisher hit with offsets into "
-                   "the publisher string, not into Document.text (reported to the lead)")
 def test_publisher_hit_offsets_point_into_the_text(world):
     text = ("丁青县2015年法治政府建设情况的报告\n2015年,丁青县司法局坚持推进“1+1中国法律援助志愿者行动”,"
             "丁青司法局。\n二、2016年工作计划\n继续深化1+1中国法律援助志愿者行动。丁青司法局")

@@ -16,7 +16,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from kg.types import Document, Extraction, ReportMeta
+from dataclasses import replace
+
+from kg.types import AgencyHit, Document, Extraction, ReportMeta
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -61,6 +63,19 @@ def extract(document: Document, nlp: "Language | None" = None) -> Extraction:
     return _extraction(document, found)
 
 
+def _publisher_hit(text: str, publisher: AgencyHit | None, hits: list[AgencyHit]) -> tuple[AgencyHit, ...]:
+    """The publisher as an agency hit with offsets into ``text``: where the text names it
+    (its surface or canonical name), else a zero-width hit (named only in page metadata)."""
+    if publisher is None or any(h.name == publisher.name and h.region_code == publisher.region_code
+                                for h in hits):
+        return ()
+    for surface in (publisher.surface, publisher.name):
+        at = text.find(surface) if surface else -1
+        if at >= 0:
+            return (replace(publisher, start=at, end=at + len(surface), surface=surface),)
+    return (replace(publisher, start=0, end=0, surface=""),)
+
+
 def _extraction(document: Document, found: object) -> Extraction:
     report: ReportMeta = found.report or ReportMeta()  # type: ignore[attr-defined]
     publisher = found.publisher  # type: ignore[attr-defined]
@@ -75,7 +90,7 @@ def _extraction(document: Document, found: object) -> Extraction:
             year=report.year, issued=report.issued,
         ),
         regions=tuple(found.regions),  # type: ignore[attr-defined]
-        agencies=tuple(found.agencies) + ((publisher,) if publisher else ()),  # type: ignore[attr-defined]
+        agencies=tuple(found.agencies) + _publisher_hit(document.text, publisher, found.agencies),  # type: ignore[attr-defined]
         programmes=tuple(found.programmes),  # type: ignore[attr-defined]
         documents=tuple(found.documents),  # type: ignore[attr-defined]
         implementations=tuple(found.implementations),  # type: ignore[attr-defined]

@@ -98,7 +98,26 @@ def _automaton(words: tuple[str, ...]) -> ahocorasick.Automaton:
     return auto
 
 
+# The last scans of a long text: find_agencies runs twice over the same folded text when
+# the publisher is found on the first pass.
+_LAST_SCANS: tuple[object, dict[tuple[str, ...], list[tuple[int, int, str]]]] = (None, {})
+
+
 def _leftmost_longest(text: str, words: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Leftmost-longest matches of ``words`` (callers must not mutate the list)."""
+    global _LAST_SCANS
+    if len(text) < 256:
+        return _scan(text, words)
+    last = _LAST_SCANS  # one read: safe if threads interleave
+    if last[0] is not text:
+        last = _LAST_SCANS = (text, {})
+    found = last[1].get(words)
+    if found is None:
+        found = last[1][words] = _scan(text, words)
+    return found
+
+
+def _scan(text: str, words: tuple[str, ...]) -> list[tuple[int, int, str]]:
     hits = sorted(
         ((end - len(w) + 1, end + 1, w) for end, w in _automaton(words).iter(text)),
         key=lambda h: (h[0], -(h[1] - h[0])),
@@ -122,15 +141,31 @@ def _region_before(
     """
     names: list[tuple[Division, ...]] = []
     start = pos
+    ending = _name_lengths(gazetteer)
+    lookup = gazetteer.lookup
     while True:
-        for k in range(min(MAX_REGION_NAME, start), 1, -1):
-            found = gazetteer.lookup(text[start - k : start])
+        # only the lengths of names ending in this character can match (longest first)
+        for k in ending.get(text[start - 1], ()) if start > 0 else ():
+            if k > start:
+                continue
+            found = lookup(text[start - k : start])
             if found:
                 names.insert(0, found)
                 start -= k
                 break
         else:
             return start, names
+
+
+@cache
+def _name_lengths(gazetteer: Gazetteer) -> dict[str, tuple[int, ...]]:
+    """Last character of a division name or alias -> its lengths (2 to MAX_REGION_NAME),
+    longest first."""
+    lengths: dict[str, set[int]] = {}
+    for surface in gazetteer.surfaces():
+        if 2 <= len(surface) <= MAX_REGION_NAME:
+            lengths.setdefault(surface[-1], set()).add(len(surface))
+    return {c: tuple(sorted(ks, reverse=True)) for c, ks in lengths.items()}
 
 
 def _choose(

@@ -29,7 +29,7 @@ EXTENSIONS = (
     "fz_documents", "fz_implementations", "fz_publisher",
 )
 PIPES = (
-    "fz_regions", "fz_agencies", "fz_programmes", "fz_documents", "fz_implementations",
+    "fz_regions", "fz_agencies", "fz_documents", "fz_programmes", "fz_implementations",
 )
 
 
@@ -88,9 +88,11 @@ def agencies_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("fz_programmes", assigns=["doc._.fz_programmes"])
+@Language.component(
+    "fz_programmes", requires=["doc._.fz_documents"], assigns=["doc._.fz_programmes"]
+)
 def programmes_component(doc: Doc) -> Doc:
-    """Named governance measures, curated and candidate."""
+    """Named governance measures, curated and candidate (not inside a 《title》)."""
     found = _found(doc)
     find_programmes_stage(found)
     doc._.fz_programmes = found.programmes

@@ -62,7 +62,6 @@ def _key(text: str) -> str:
     return "".join(_CHAR_MAP.get(c, c) for c in normalise(text)).lower()
 
 
-_VIEW_CHARS: dict[str, str] = {}  # character -> its matching form (memo of the loop below)
 
 
 def _view_char(c: str) -> str:
@@ -71,20 +70,29 @@ def _view_char(c: str) -> str:
     return _CHAR_MAP.get(c, c).lower()
 
 
+class _ViewTable(dict):  # type: ignore[type-arg]
+    """code point -> its matching form (None: skipped), filled in on first sight."""
+
+    def __missing__(self, cp: int) -> str | None:
+        c = chr(cp)
+        mapped = None if c in _SKIP else _view_char(c)
+        self[cp] = mapped
+        return mapped
+
+
+_VIEW_TABLE = _ViewTable()
+_KEPT_RUN = re.compile("[^" + "".join(re.escape(c) for c in sorted(_SKIP)) + "]+")
+
+
 def _view(text: str) -> tuple[str, list[int]]:
     """The folded text without skipped characters, and each kept character's offset."""
     folded = fold(text)
-    table = {}
-    for c in set(folded):
-        if c in _SKIP:
-            table[ord(c)] = None
-        else:
-            mapped = _VIEW_CHARS.get(c)
-            if mapped is None:
-                mapped = _VIEW_CHARS[c] = _view_char(c)
-            table[ord(c)] = mapped
-    if all(v is None or len(v) == 1 for v in table.values()):  # one character each: translate
-        return folded.translate(table), [i for i, c in enumerate(folded) if c not in _SKIP]
+    view = folded.translate(_VIEW_TABLE)
+    offsets: list[int] = []
+    for m in _KEPT_RUN.finditer(folded):
+        offsets.extend(range(m.start(), m.end()))
+    if len(view) == len(offsets):  # every kept character maps to one character
+        return view, offsets
     return _view_slow(text)
 
 

@@ -66,7 +66,26 @@ def _matcher(gazetteer: Gazetteer) -> _Matcher:
     return _Matcher(automaton, blockers, frozenset(official))
 
 
+# The last long text scanned and its matches: subject_region and find_regions scan the
+# same folded report text (the automaton scan is most of the stage's cost).
+_LAST_SCAN: tuple[object, object, list[tuple[int, int, str]]] = (None, None, [])
+_SCAN_CACHE_FROM = 256
+
+
 def _leftmost_longest(folded: str, matcher: _Matcher) -> list[tuple[int, int, str]]:
+    """Leftmost-longest non-blocker matches (callers must not mutate the list)."""
+    global _LAST_SCAN
+    if len(folded) < _SCAN_CACHE_FROM:
+        return _scan(folded, matcher)
+    last = _LAST_SCAN  # one read: safe if threads interleave
+    if last[0] is folded and last[1] is matcher:
+        return last[2]
+    found = _scan(folded, matcher)
+    _LAST_SCAN = (folded, matcher, found)
+    return found
+
+
+def _scan(folded: str, matcher: _Matcher) -> list[tuple[int, int, str]]:
     found = [(end + 1 - len(key), end + 1, key) for end, key in matcher.automaton.iter(folded)]
     found.sort(key=lambda m: (m[0], -m[1]))
     chosen: list[tuple[int, int, str]] = []
@@ -343,7 +362,10 @@ def subject_region(
         if found is not None:
             return found
     folded = fold(text)
-    hits = [h for h in find_regions(text, gazetteer=gazetteer, home=None) if h.code is not None]
+    # the coded hits of find_regions(text, home=None): with no home there are no relative
+    # hits and township hits carry no code, so only the gazetteer's are needed
+    hits = sorted(_gazetteer_hits(folded, text, gazetteer, None), key=lambda h: (h.start, h.end))
+    hits = [h for h in hits if h.code is not None]
     if not hits:
         return None
     divisions = {h.code: gazetteer.get(h.code) for h in hits if h.code is not None}

@@ -20,6 +20,8 @@ from kg.types import AgencyHit, Document, ReportMeta
 
 __all__ = ["STAGES", "Found"]
 
+QUOTES = ("“", "”", '"', "「", "」")
+
 
 @dataclass
 class Found:
@@ -79,8 +81,16 @@ def find_agencies_stage(found: Found) -> None:
 
 
 def find_programmes_stage(found: Found) -> None:
-    """Named governance measures, curated and candidate."""
-    found.programmes = programmes.find_programmes(found.text, thesaurus=thes.load())
+    """Named governance measures, curated and candidate. Inside a cited document's
+    《title》 only a quoted name counts (《坪山区“八五”普法规划》); an unquoted one is
+    the document's subject (《行政执法责任制度》), not a measure the report names."""
+    titles = [(d.start, d.end) for d in found.documents]
+    text = found.text
+    found.programmes = [
+        h for h in programmes.find_programmes(text, thesaurus=thes.load())
+        if not any(s <= h.start and h.end <= e for s, e in titles)
+        or any(q in text[max(h.start - 1, 0):h.end + 1] for q in QUOTES)
+    ]
 
 
 def find_documents_stage(found: Found) -> None:
@@ -98,6 +108,6 @@ def find_implementations_stage(found: Found) -> None:
 
 
 STAGES: tuple[Callable[[Found], None], ...] = (
-    find_regions_stage, find_agencies_stage, find_programmes_stage,
-    find_documents_stage, find_implementations_stage,
+    find_regions_stage, find_agencies_stage, find_documents_stage,
+    find_programmes_stage, find_implementations_stage,
 )
