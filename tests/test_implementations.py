@@ -58,3 +58,20 @@ def test_run_on_paragraph_evidence_is_a_window():
     (imp,) = find_implementations(text, programmes=hits(text, "枫桥经验"), agencies=[], year=2021,
                                   region_code="340202")
     assert "枫桥经验" in imp.evidence and len(imp.evidence) <= 310 and imp.evidence in text
+
+
+def test_divisions_inside_the_region_named_in_the_clause_implement_too():
+    from kg.extract.regions import find_regions
+    from kg.gazetteer import load
+
+    text = "2023年,涧西区、西工区开展“综合查一次”改革试点,伊川县、嵩县推行“首违不罚”,赴广州学习“首违不罚”。"
+    gaz = load()
+    regions = find_regions(text, gazetteer=gaz, home="410300")
+    got = find_implementations(text, programmes=hits(text, "综合查一次", "首违不罚"), agencies=[],
+                               year=2023, region_code="410300", regions=regions, gazetteer=gaz)
+    pairs = {(i.region_code, i.programme) for i in got}
+    assert pairs == {
+        ("410300", "综合查一次"), ("410305", "综合查一次"), ("410303", "综合查一次"),
+        ("410300", "首违不罚"), ("410329", "首违不罚"), ("410325", "首违不罚"),
+    }
+    assert all(i.evidence == text for i in got)

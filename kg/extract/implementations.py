@@ -5,6 +5,10 @@ region in the covered year, with the sentence that names it as evidence —
 unless the sentence sits in the plans section (三、2022年工作计划, 下一步工作打算 …)
 or opens with a planning cue (下一步, 明年): then it is planned for the next
 year. The agency is the first one named in the same sentence, if any.
+
+When the clause names, before the programme, divisions with a GB/T code that
+lie inside the report's region (a prefecture's report: 伊川县、嵩县推行“首违不罚”),
+those divisions carried it out too and get implementations of their own.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import re
 from collections.abc import Sequence
 
 from kg.extract.text import fold, sentences
-from kg.types import AgencyHit, ImplementationHit, ProgrammeHit
+from kg.gazetteer import Gazetteer
+from kg.types import AgencyHit, ImplementationHit, ProgrammeHit, RegionHit
 
 __all__ = ["find_implementations", "plan_start"]
 
@@ -25,6 +30,7 @@ PLAN_WORDS = re.compile(
     r"目标任务|重点任务|展望|谋划"
 )
 MAX_EVIDENCE = 300
+CLAUSE_BREAKS = (",", ",", ":", ":", ";", ";")
 PLAN_SENTENCE = re.compile(r"^(下一步|下步|明年|来年|今后|未来)")
 
 
@@ -50,8 +56,9 @@ def plan_start(text: str, year: int | None) -> int:
 def find_implementations(
     text: str, *, programmes: Sequence[ProgrammeHit], agencies: Sequence[AgencyHit],
     year: int | None, region_code: str | None,
+    regions: Sequence[RegionHit] = (), gazetteer: Gazetteer | None = None,
 ) -> list[ImplementationHit]:
-    """One implementation per (programme, year, planned), first evidence kept."""
+    """One implementation per (region, programme, year, planned), first evidence kept."""
     if year is None:
         return []
     bounds = list(sentences(text))
@@ -70,13 +77,32 @@ def find_implementations(
         sentence = text[s:e]
         planned = s >= plans_from or bool(PLAN_SENTENCE.match(fold(sentence)))
         when = year + 1 if planned else year
-        key = (hit.concept, when, planned)
-        if key in seen:
-            continue
-        seen.add(key)
         agency = next((a.name for a in agencies if s <= a.start < e), None)
-        out.append(ImplementationHit(
-            programme=hit.concept, year=when, evidence=sentence, start=s,
-            region_code=region_code, agency=agency, planned=planned,
-        ))
+        clause = max(s, *(text.rfind(c, s, hit.start) + 1 for c in CLAUSE_BREAKS))
+        named = _inner_regions(regions, clause, hit.start, region_code, gazetteer)
+        for code in (region_code, *named):
+            key = (code or "", hit.concept, when, planned)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(ImplementationHit(
+                programme=hit.concept, year=when, evidence=sentence, start=s,
+                region_code=code, agency=agency if code == region_code else None,
+                planned=planned,
+            ))
     return out
+
+
+def _inner_regions(
+    regions: Sequence[RegionHit], start: int, end: int, home: str | None,
+    gazetteer: Gazetteer | None,
+) -> list[str]:
+    """Codes of divisions inside ``home`` named in text[start:end], in order."""
+    if home is None or gazetteer is None:
+        return []
+    codes: list[str] = []
+    for r in regions:
+        if start <= r.start and r.end <= end and r.code and r.code != home and r.code not in codes:
+            if home in {d.code for d in gazetteer.chain(r.code)[1:]}:
+                codes.append(r.code)
+    return codes

@@ -104,6 +104,7 @@ def find_implementations_stage(found: Found) -> None:
     found.implementations = implementations.find_implementations(
         found.text, programmes=found.programmes, agencies=found.agencies,
         year=report.year, region_code=report.region_code,
+        regions=found.regions, gazetteer=gaz.load(),
     )
 
 
