@@ -10,17 +10,12 @@ from pathlib import Path
 
 import click
 
+from kg.commands import build_dir_option, scope_options
 from kg.errors import KGError
 
 
 @click.command("analyse")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="图谱构建目录 / the build folder (kg build --out)",
-)
+@build_dir_option()
 @click.option(
     "--write",
     "write_to",
@@ -35,18 +30,7 @@ from kg.errors import KGError
     help="与 --write 一起:是否画图 / with --write: draw the figures",
 )
 @click.option("--programme", default=None, help="地图上显示的举措 / programme drawn on the map")
-@click.option(
-    "--include-candidates/--curated-only",
-    default=False,
-    show_default=True,
-    help="是否包含未审定的候选举措 / count candidate programmes too",
-)
-@click.option(
-    "--include-planned/--no-planned",
-    default=False,
-    show_default=True,
-    help="是否把计划算作采用 / count plans as adoptions",
-)
+@scope_options
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="社区发现的随机种子 / community seed"
 )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from kg.commands import build_dir_option, scope_options
 from kg.errors import KGError
 
 _CHOICES = [
@@ -32,13 +33,7 @@ _CHOICES = [
 
 
 @click.command("export")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="图谱构建目录 / the build folder (kg build --out)",
-)
+@build_dir_option()
 @click.option(
     "--to",
     "to",
@@ -56,18 +51,7 @@ _CHOICES = [
     help="导出格式,可重复 / format, repeatable: csv = adoptions+programmes+regions+cascades+panel; "
     "rdf = jsonld+nquads+trig",
 )
-@click.option(
-    "--include-candidates/--curated-only",
-    default=False,
-    show_default=True,
-    help="是否包含未审定的候选举措 / count candidate (uncurated) programmes too",
-)
-@click.option(
-    "--include-planned/--no-planned",
-    default=False,
-    show_default=True,
-    help="是否把计划(明年将…)算作采用 / count plans (fz:planned) as adoptions",
-)
+@scope_options
 @click.option(
     "--seed",
     type=int,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from kg.commands import build_dir_option
 from kg.errors import KGError
 
 _FORMATS = ["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdfxml"]
@@ -57,8 +58,7 @@ def _list_queries() -> None:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="参数,作为 RDF 项绑定 / parameter, bound as an RDF term (NAME:TYPE=VALUE to type it: "
                    "string, integer, year, boolean, date, iri)")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="构建输出目录 / build folder holding store/")
+@build_dir_option()
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="table", show_default=True,
               help="输出格式 / output format (ttl, nt, jsonld, rdfxml for CONSTRUCT/DESCRIBE)")
 @click.option("--list", "list_", is_flag=True, help="列出研究查询 / list the research queries")

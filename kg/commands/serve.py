@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kg.commands import build_dir_option
 from kg.errors import KGError
 
 
@@ -16,8 +17,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("serve")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="构建输出目录 / build folder holding store/")
+@build_dir_option()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址(默认仅本机)/ address to listen on (loopback by default)")
 @click.option("--port", default=7878, show_default=True, type=int, help="端口 / port (0: any free port)")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kg.commands import build_dir_option
 from kg.errors import KGError
 
 
@@ -25,8 +26,7 @@ def _default_file(out: Path, programme: str | None, region: str | None) -> Path:
                    "(name, six-digit code or IRI)")
 @click.option("-y", "--year", type=int, default=None,
               help="年份滑块位置(默认最后一年)/ year slider position (default: last year)")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-              show_default=True, help="构建目录(含 store/)/ build folder (holding store/)")
+@build_dir_option()
 @click.option("-o", "--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="输出的 HTML 文件(默认 OUT/spread.html 或 OUT/spread-NAME.html)/ "
                                  "HTML file to write (default: OUT/spread.html, or "
