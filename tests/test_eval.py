@@ -22,7 +22,7 @@ DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 
 DOC = "000_test.txt"
 DOC2 = "001_test.txt"
-SHARED_GOLD = Path("/work/shared/gold")
+SHARED_GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "gold"  # ../shared beside the repo
 
 
 # --------------------------------------------------------------------------- builders

@@ -13,7 +13,8 @@ from kg.namespaces import FZ, mint
 from kg.resources import ontology_dir
 from kg.thesaurus import SCHEME_IRI, THEMES, load, normalise, read_tsv, render_turtle
 
-GOLD_THESAURUS = Path("/work/shared/gold/programmes.thesaurus.json")
+GOLD_THESAURUS = (Path(__file__).resolve().parents[1].parent / "shared" / "gold"
+                  / "programmes.thesaurus.json")  # ../shared beside the repo
 
 
 @pytest.fixture(scope="module")
