@@ -29,3 +29,10 @@ def ontology_dir() -> Path:
 def data_file(name: str) -> Path:
     """A lexicon or table shipped in ``kg/data``."""
     return DATA_DIR / name
+
+
+def data_lines(name: str) -> tuple[str, ...]:
+    """The entries of a one-per-line lexicon in ``kg/data``: stripped, without blank
+    lines and ``#`` comment lines."""
+    text = data_file(name).read_text(encoding="utf-8")
+    return tuple(x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#"))

@@ -27,7 +27,7 @@ import ahocorasick
 
 from kg.extract.text import fold
 from kg.gazetteer import Division, Gazetteer
-from kg.resources import data_file
+from kg.resources import data_lines
 from kg.types import AgencyHit
 
 __all__ = ["AgencyLexicon", "find_agencies", "lexicon", "resolve_name"]
@@ -69,9 +69,7 @@ class AgencyLexicon:
 
 
 def _rows(name: str) -> Iterable[list[str]]:
-    for line in data_file(name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            yield line.split("\t")
+    return (line.split("\t") for line in data_lines(name))
 
 
 @cache
@@ -405,10 +403,10 @@ def _generic_hits(
                     or any(c in middle for c in GENERIC_BAD_CHARS)):
                 continue
             before = folded[q - 1] if q > 0 else ""
-            names = _region_before(folded, q + 1, gazetteer)[1] if HAN.match(before or "x") else []
+            q_start, names = (_region_before(folded, q + 1, gazetteer) if HAN.match(before or "x")
+                              else (q, []))
             if names:
                 region = _choose(names[-1], (home,), gazetteer)
-                q_start = _region_before(folded, q + 1, gazetteer)[0]
             elif before == "" or before in BOUNDARY or any(
                     folded[:q].endswith(w) for w in lex.cut_words if len(w) >= 2):
                 region, q_start = _relative(char, home, gazetteer), q

@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 
 from kg.extract.text import fold
 from kg.gazetteer import Gazetteer
-from kg.resources import data_file
+from kg.resources import data_lines
 from kg.types import DocLevel, DocumentHit
 
 __all__ = ["document_level", "find_documents", "normalise_title"]
@@ -30,24 +30,19 @@ LEVEL_OF: dict[str, DocLevel] = {
 }
 
 
-def _lines(name: str) -> tuple[str, ...]:
-    text = data_file(name).read_text(encoding="utf-8")
-    return tuple(x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#"))
-
-
 @cache
 def _endings() -> tuple[str, ...]:
-    return tuple(sorted(_lines("document_types.txt"), key=len, reverse=True))
+    return tuple(sorted(data_lines("document_types.txt"), key=len, reverse=True))
 
 
 @cache
 def _national() -> frozenset[str]:
-    return frozenset(_lines("document_national_endings.txt"))
+    return frozenset(data_lines("document_national_endings.txt"))
 
 
 @cache
 def _art_cues() -> tuple[str, ...]:
-    return tuple(sorted(_lines("document_art_cues.txt"), key=len, reverse=True))
+    return tuple(sorted(data_lines("document_art_cues.txt"), key=len, reverse=True))
 
 
 def normalise_title(title: str) -> str:

@@ -33,7 +33,7 @@ from functools import cache
 import ahocorasick
 
 from kg.extract.text import fold
-from kg.resources import data_file
+from kg.resources import data_lines
 from kg.thesaurus import Concept, Thesaurus, normalise
 from kg.types import ProgrammeHit
 
@@ -112,24 +112,19 @@ def _view_slow(text: str) -> tuple[str, list[int]]:
 # --- lexicons -------------------------------------------------------------------------------
 
 
-def _lines(name: str) -> tuple[str, ...]:
-    text = data_file(name).read_text(encoding="utf-8")
-    return tuple(x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#"))
-
-
 @cache
 def _quoted_only() -> frozenset[str]:
-    return frozenset(_key(x) for x in _lines("programme_quoted_only.txt"))
+    return frozenset(_key(x) for x in data_lines("programme_quoted_only.txt"))
 
 
 @cache
 def _stoplist() -> frozenset[str]:
-    return frozenset(_key(x) for x in _lines("programme_stoplist.txt"))
+    return frozenset(_key(x) for x in data_lines("programme_stoplist.txt"))
 
 
 @cache
 def _alternation(name: str) -> str:
-    words = sorted(_lines(name), key=len, reverse=True)
+    words = sorted(data_lines(name), key=len, reverse=True)
     return "|".join(re.escape(w) for w in words)
 
 
@@ -137,7 +132,7 @@ def _alternation(name: str) -> str:
 def _reject_cues() -> dict[str, re.Pattern[str]]:
     """Kind (before / after / inside-end) -> pattern of cue words that reject a quote."""
     cues: dict[str, list[str]] = {}
-    for line in _lines("programme_reject_cues.tsv"):
+    for line in data_lines("programme_reject_cues.tsv"):
         kind, word = line.split("\t")
         cues.setdefault(kind, []).append(re.escape(word))
     anchor = {"inner_end": "$"}
@@ -149,7 +144,7 @@ def _reject_cues() -> dict[str, re.Pattern[str]]:
 
 @cache
 def _theme_cues() -> tuple[tuple[str, str], ...]:
-    return tuple((c, t) for c, t in (line.split("\t") for line in _lines("programme_theme_cues.tsv")))
+    return tuple((c, t) for c, t in (line.split("\t") for line in data_lines("programme_theme_cues.tsv")))
 
 
 @cache

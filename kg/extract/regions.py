@@ -21,13 +21,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import ahocorasick
 
 from kg.extract.text import fold
 from kg.gazetteer import MUNICIPALITIES, Division, Gazetteer
+from kg.resources import data_file
 from kg.types import RegionHit
 
 __all__ = ["find_regions", "subject_region"]
@@ -38,9 +38,7 @@ LEVEL_RANK = {"province": 0, "prefecture": 1, "county": 2, "township": 3, "villa
 
 @lru_cache(maxsize=1)
 def _context() -> dict[str, Any]:
-    text = (
-        resources.files("kg").joinpath("data", "regions_context.json").read_text(encoding="utf-8")
-    )
+    text = data_file("regions_context.json").read_text(encoding="utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 
