@@ -62,6 +62,7 @@ class Gazetteer:
             for surface in dict.fromkeys((d.name, *d.aliases)):
                 index.setdefault(surface, []).append(d)
         self._by_surface = {k: tuple(v) for k, v in index.items()}
+        self._chains: dict[str, tuple[Division, ...]] = {}  # filled by chain()
 
     def get(self, code: str) -> Division | None:
         """The division with six-digit ``code``, or None."""
@@ -73,12 +74,15 @@ class Gazetteer:
         >>> [d.name for d in load().chain("140403")]
         ['潞州区', '长治市', '山西省']
         """
-        out: list[Division] = []
-        d = self._by_code.get(code)
-        while d is not None:
-            out.append(d)
-            d = self._by_code.get(d.parent) if d.parent else None
-        return out
+        found = self._chains.get(code)
+        if found is None:
+            out: list[Division] = []
+            d = self._by_code.get(code)
+            while d is not None:
+                out.append(d)
+                d = self._by_code.get(d.parent) if d.parent else None
+            found = self._chains[code] = tuple(out)
+        return list(found)
 
     def lookup(self, surface: str) -> tuple[Division, ...]:
         """Every division whose official name or alias is ``surface``, sorted by code.

@@ -8,6 +8,7 @@ declares each of them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -54,8 +55,15 @@ CANDIDATE_SCHEME = URIRef(f"{ID}scheme/candidates")
 
 
 @lru_cache(maxsize=100_000)
+@lru_cache(maxsize=100_000)
 def _zh(text: str) -> Literal:
+    """``Literal(text, lang="zh")`` memoised (names and titles repeat across reports)."""
     return Literal(text, lang="zh")
+
+
+@lru_cache(maxsize=1_000)
+def _year(year: int | str) -> Literal:
+    return Literal(str(year), datatype=_XSD.gYear)
 
 
 @lru_cache(maxsize=100_000, typed=True)
@@ -69,6 +77,7 @@ def report_iri(ext: Extraction) -> URIRef:
     return URIRef(mint("report", digest(ext.doc.text)))
 
 
+@lru_cache(maxsize=100_000)
 @lru_cache(maxsize=100_000)
 def region_iri(code: str) -> URIRef:
     return URIRef(mint("region", code))
@@ -173,7 +182,7 @@ def triples(
     if meta.title:
         yield report, _DCTERMS.title, _zh(meta.title)
     if meta.year:
-        yield report, _FZ.yearCovered, Literal(str(meta.year), datatype=_XSD.gYear)
+        yield report, _FZ.yearCovered, _year(meta.year)
     if meta.issued:
         yield report, _DCTERMS.issued, Literal(meta.issued, datatype=_XSD.date)
     for flag in ext.warnings:
@@ -240,7 +249,7 @@ def triples(
         yield iri, _RDF.type, _FZ.Implementation
         yield iri, _FZ.region, region_iri(imp.region_code)
         yield iri, _FZ.programme, programme_iri(imp.programme)
-        yield iri, _FZ.year, Literal(str(imp.year), datatype=_XSD.gYear)
+        yield iri, _FZ.year, _year(imp.year)
         yield iri, _PROV.wasDerivedFrom, report
         yield iri, _FZ.evidence, Literal(imp.evidence)
         yield iri, _FZ.planned, _plain(imp.planned)
@@ -254,17 +263,45 @@ def bind_prefixes(g: Graph) -> Graph:
     return g
 
 
+_NT_ESCAPED = re.compile(r'[\\\n\r"]')  # what _quoteLiteral escapes
+
+
 @lru_cache(maxsize=200_000)
-def _nt_iri(iri: URIRef) -> str:
-    return iri.n3()
+def _nt_iri_text(iri: str) -> str:
+    """``<iri>``, or rdflib's error if the IRI cannot be written (memoised by its text:
+    a plain str key hashes and compares in C, a URIRef key compares in Python)."""
+    return URIRef(iri).n3()
+
+
+def _nt_term(term: URIRef | Literal) -> str:
+    """A term as rdflib's N-Triples serialiser writes it."""
+    kind = type(term)
+    if kind is URIRef:
+        return _nt_iri_text(str(term))
+    if kind is Literal:
+        return _nt_literal(term)
+    return _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+
+
+def _nt_literal(lit: Literal) -> str:
+    """``rdflib.plugins.serializers.nt._quoteLiteral``, with the escaping skipped when the
+    lexical form has nothing to escape."""
+    text = str(lit)
+    if _NT_ESCAPED.search(text):
+        text = text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    language, datatype = lit.language, lit.datatype
+    if language:  # never with a datatype: rdflib's Literal refuses both
+        return f'"{text}"@{language}'
+    if datatype:
+        return f'"{text}"^^<{datatype}>'
+    return f'"{text}"'
 
 
 def nt_line(t: Triple) -> str:
     """One triple as an N-Triples line without the newline, exactly as rdflib writes it
     (``rdflib.plugins.serializers.nt._nt_row``), with the IRIs' forms memoised."""
     s, p, o = t
-    obj = _quoteLiteral(o) if isinstance(o, Literal) else _nt_iri(o)
-    return f"{_nt_iri(s)} {_nt_iri(p)} {obj} ."
+    return f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ."
 
 
 def report_lines(

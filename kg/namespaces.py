@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import Namespace
@@ -39,5 +40,11 @@ def mint(kind: str, *parts: str) -> str:
     >>> mint("agency", "司法部")
     'https://w3id.org/fazhi-kg/id/agency/%E5%8F%B8%E6%B3%95%E9%83%A8'
     """
-    tail = "/".join(quote(p, safe="") for p in parts)
+    tail = "/".join(map(_segment, parts))
     return f"{ID}{kind}/{tail}"
+
+
+@lru_cache(maxsize=200_000)
+def _segment(part: str) -> str:
+    """One percent-encoded path segment (memoised: codes and names repeat)."""
+    return quote(part, safe="")

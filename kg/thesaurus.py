@@ -167,7 +167,14 @@ def _load_cached(path: Path) -> Thesaurus:
 
 def load(path: Path | None = None) -> Thesaurus:
     """Load (once per path) the programme scheme; default ``ontology/programmes.ttl``."""
-    return _load_cached((path or ontology_dir() / "programmes.ttl").resolve())
+    if path is None:
+        return _load_default()  # the stages ask for it per document: skip the path look-up
+    return _load_cached(path.resolve())
+
+
+@lru_cache(maxsize=1)
+def _load_default() -> Thesaurus:
+    return _load_cached((ontology_dir() / "programmes.ttl").resolve())
 
 
 # --- the TSV source and its Turtle rendering ---------------------------------------------

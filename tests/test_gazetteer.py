@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -14,11 +13,10 @@ def gaz() -> Gazetteer:
     return load()
 
 
-def test_load_is_fast_and_cached() -> None:
+def test_load_is_cached() -> None:
+    # speed is measured in benchmarks/, not asserted here
     load.cache_clear()
-    t = time.perf_counter()
     first = load()
-    assert time.perf_counter() - t < 1.0
     assert load() is first
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -174,12 +173,11 @@ def test_docx_entities_are_not_expanded(tmp_path):
 def test_zip_bomb_refused_before_unpacking(tmp_path):
     data = zip_bomb_docx(200 * MiB)
     tracemalloc.start()
-    started = time.perf_counter()
     message = reason(tmp_path, "bomb.docx", data)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert message.startswith("疑似 zip 炸弹,拒绝解压 / suspected zip bomb, not unpacked (word/document.xml")
-    assert peak < 10 * MiB and time.perf_counter() - started < 2
+    assert peak < 10 * MiB  # refused from the zip directory, nothing inflated
 
 
 def test_zip_with_lying_sizes_unpacks_no_more_than_declared(tmp_path):

@@ -13,11 +13,10 @@ those divisions carried it out too and get implementations of their own.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 
-from kg.extract.text import fold, sentences
+from kg.extract.text import SentenceIndex, fold
 from kg.gazetteer import Gazetteer
 from kg.types import AgencyHit, ImplementationHit, ProgrammeHit, RegionHit
 
@@ -61,16 +60,15 @@ def find_implementations(
     """One implementation per (region, programme, year, planned), first evidence kept."""
     if year is None:
         return []
-    bounds = list(sentences(text))
-    starts = [s for s, _ in bounds]
+    index = SentenceIndex(text)
     plans_from = plan_start(text, year)
     seen: set[tuple[str, int, bool]] = set()
     out = []
     for hit in programmes:
-        i = bisect.bisect_right(starts, hit.start) - 1
-        if i < 0:
+        bounds = index.at(hit.start)  # the last sentence starting at or before the name
+        if bounds is None:
             continue
-        s, e = bounds[i]
+        s, e = bounds
         if e - s > MAX_EVIDENCE:  # a run-on paragraph: keep a window around the name
             s = max(s, hit.start - MAX_EVIDENCE // 2)
             e = min(e, hit.end + MAX_EVIDENCE // 2)

@@ -27,11 +27,11 @@ from __future__ import annotations
 import re
 import unicodedata
 import weakref
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
-import ahocorasick
-
+from kg.extract.scan import Scanner
 from kg.extract.text import fold
 from kg.resources import data_lines
 from kg.thesaurus import Concept, Thesaurus, normalise
@@ -81,16 +81,64 @@ class _ViewTable(dict):  # type: ignore[type-arg]
 
 
 _VIEW_TABLE = _ViewTable()
-_KEPT_RUN = re.compile("[^" + "".join(re.escape(c) for c in sorted(_SKIP)) + "]+")
+_SKIPPED = re.compile("[" + "".join(re.escape(c) for c in sorted(_SKIP)) + "]")
 
 
-def _view(text: str) -> tuple[str, list[int]]:
+def _plain_class() -> re.Pattern[str]:
+    """A character the view may change. CJK unified ideographs never change (no
+    decomposition, no case); of ASCII and the common punctuation blocks, those the view
+    table keeps as they are."""
+    candidates = (0x0A, *range(0x20, 0x7F), *range(0x2000, 0x2070), *range(0x3000, 0x3040))
+    kept = "".join(re.escape(chr(cp)) for cp in candidates if _VIEW_TABLE[cp] == chr(cp))
+    return re.compile(f"[^\u4e00-\u9fff{kept}]")
+
+
+_UNPLAIN = _plain_class()
+
+
+def _translated(folded: str) -> str:
+    """``folded.translate(_VIEW_TABLE)``, by replacing each distinct changed character
+    (a look-up per character is slow). A character that is another's replacement is
+    replaced first, so no replacement is changed again; if no such order exists, translate."""
+    changed: dict[str, str] = {}
+    for c in set(_UNPLAIN.findall(folded)):
+        mapped = _VIEW_TABLE[ord(c)]
+        if mapped != c:
+            changed[c] = mapped or ""
+    produced = {r for mapped in changed.values() for r in mapped}
+    order = sorted(changed, key=lambda c: c not in produced)  # produced ones first
+    if any(r in changed for c in order if c in produced for r in changed[c]):
+        return folded.translate(_VIEW_TABLE)  # a chain (a → b → c): keep it simple
+    for c in order:
+        folded = folded.replace(c, changed[c])
+    return folded
+
+
+class _KeptOffsets:
+    """The offset in the folded text of each kept character, found on demand (a list of
+    every offset costs more than the few look-ups a text needs)."""
+
+    __slots__ = ("_shifts", "_size")
+
+    def __init__(self, skipped: list[int], size: int) -> None:
+        # the view index at which each skipped character would have been
+        self._shifts = [at - n for n, at in enumerate(skipped)]
+        self._size = size - len(skipped)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, k: int) -> int:
+        if not 0 <= k < self._size:
+            raise IndexError("list index out of range")
+        return k + bisect_right(self._shifts, k)
+
+
+def _view(text: str) -> tuple[str, _KeptOffsets | list[int]]:
     """The folded text without skipped characters, and each kept character's offset."""
     folded = fold(text)
-    view = folded.translate(_VIEW_TABLE)
-    offsets: list[int] = []
-    for m in _KEPT_RUN.finditer(folded):
-        offsets.extend(range(m.start(), m.end()))
+    view = _translated(folded)
+    offsets = _KeptOffsets([m.start() for m in _SKIPPED.finditer(folded)], len(folded))
     if len(view) == len(offsets):  # every kept character maps to one character
         return view, offsets
     return _view_slow(text)
@@ -174,7 +222,8 @@ def _prefix_re() -> re.Pattern[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Matcher:
-    automaton: ahocorasick.Automaton
+    scanner: Scanner  # every label key, overlapping matches
+    concepts: dict[str, Concept]  # label key -> concept
     quoted_only: frozenset[str]
 
 
@@ -184,14 +233,13 @@ _MATCHERS: weakref.WeakKeyDictionary[Thesaurus, _Matcher] = weakref.WeakKeyDicti
 def _matcher(thesaurus: Thesaurus) -> _Matcher:
     found = _MATCHERS.get(thesaurus)
     if found is None:
-        automaton = ahocorasick.Automaton()
+        concepts: dict[str, Concept] = {}
         for label, concept in sorted(thesaurus.labels().items()):
             key = _key(label)
             if key:
-                automaton.add_word(key, (key, concept))
-        automaton.make_automaton()
+                concepts[key] = concept  # labels sharing a key: the last one wins
         short = {_key(label) for label in thesaurus.labels() if len(_key(label)) <= 2}
-        found = _Matcher(automaton, _quoted_only() | short)
+        found = _Matcher(Scanner(concepts, overlapping=True), concepts, _quoted_only() | short)
         _MATCHERS[thesaurus] = found
     return found
 
@@ -204,8 +252,8 @@ def _curated(text: str, thesaurus: Thesaurus) -> list[ProgrammeHit]:
     matcher = _matcher(thesaurus)
     view, offsets = _view(text)
     spans: list[tuple[int, int, Concept]] = []
-    for last, (key, concept) in matcher.automaton.iter(view):
-        first = last - len(key) + 1
+    for first, stop, key in matcher.scanner.all_matches(view):
+        last = stop - 1
         if _ASCII_WORD.match(key[0]) and first > 0 and _ASCII_WORD.match(view[first - 1]):
             continue
         if _ASCII_WORD.match(key[-1]) and last + 1 < len(view) and _ASCII_WORD.match(view[last + 1]):
@@ -213,7 +261,7 @@ def _curated(text: str, thesaurus: Thesaurus) -> list[ProgrammeHit]:
         start, end = offsets[first], offsets[last] + 1
         if key in matcher.quoted_only and not _quoted(text, start, end):
             continue
-        spans.append((first, last + 1, concept))
+        spans.append((first, stop, matcher.concepts[key]))
     hits: list[ProgrammeHit] = []
     taken_to = 0
     for first, stop, concept in sorted(spans, key=lambda s: (s[0], -s[1])):
@@ -311,7 +359,7 @@ def _discovered(text: str, thesaurus: Thesaurus, curated: list[ProgrammeHit]) ->
             name = normalise(name)
             hits.append(ProgrammeHit(start, end, surface, name, False, guess_theme(name)))
         busy.append((start, end))
-    for m in BARE_FORMULA.finditer(folded):  # unquoted 1+N+17立体普法模式
+    for m in BARE_FORMULA.finditer(folded) if "+" in folded else ():  # unquoted 1+N+17立体普法模式
         suffix = _suffix_re(greedy=True).match(folded[m.end() : m.end() + 14])
         if suffix is None:
             continue

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
-import ahocorasick
-
+from kg.extract.scan import Scanner
 from kg.extract.text import fold
 from kg.gazetteer import MUNICIPALITIES, Division, Gazetteer
 from kg.resources import data_file
@@ -44,28 +46,22 @@ def _context() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class _Matcher:
-    automaton: Any
+    scanner: Scanner  # surfaces and blockers, leftmost-longest
     blockers: frozenset[str]
     official: frozenset[str]  # official names and aliases carrying a level suffix (黔西南州)
 
 
 @lru_cache(maxsize=4)
 def _matcher(gazetteer: Gazetteer) -> _Matcher:
-    automaton = ahocorasick.Automaton()
     surfaces = set(gazetteer.surfaces())
-    for surface in surfaces:
-        automaton.add_word(surface, surface)
     blockers = frozenset(w for w in _context()["block_words"] if w not in surfaces)
-    for word in blockers:
-        automaton.add_word(word, word)
-    automaton.make_automaton()
     official = {d.name for d in gazetteer}
     official |= {a for d in gazetteer for a in d.aliases if a[-1] in "州县旗"}
-    return _Matcher(automaton, blockers, frozenset(official))
+    return _Matcher(Scanner(surfaces | blockers), blockers, frozenset(official))
 
 
 # The last long text scanned and its matches: subject_region and find_regions scan the
-# same folded report text (the automaton scan is most of the stage's cost).
+# same folded report text.
 _LAST_SCAN: tuple[object, object, list[tuple[int, int, str]]] = (None, None, [])
 _SCAN_CACHE_FROM = 256
 
@@ -84,32 +80,29 @@ def _leftmost_longest(folded: str, matcher: _Matcher) -> list[tuple[int, int, st
 
 
 def _scan(folded: str, matcher: _Matcher) -> list[tuple[int, int, str]]:
-    found = [(end + 1 - len(key), end + 1, key) for end, key in matcher.automaton.iter(folded)]
-    found.sort(key=lambda m: (m[0], -m[1]))
-    chosen: list[tuple[int, int, str]] = []
-    last = 0
-    for start, end, key in found:
-        if start >= last:
-            chosen.append((start, end, key))
-            last = end
-    return [m for m in chosen if m[2] not in matcher.blockers]
+    blockers = matcher.blockers
+    return [m for m in matcher.scanner.leftmost_longest(folded) if m[2] not in blockers]
 
 
-def _ancestors(gazetteer: Gazetteer, code: str) -> set[str]:
-    return {d.code for d in gazetteer.chain(code)[1:]}
+@lru_cache(maxsize=65536)
+def _ancestors(gazetteer: Gazetteer, code: str) -> frozenset[str]:
+    return frozenset(d.code for d in gazetteer.chain(code)[1:])
 
 
 def _near_home(gazetteer: Gazetteer, division: Division, home: str | None) -> bool:
     """Is ``division`` in home's chain, under home, or under home's prefecture (or municipality)?"""
-    if home is None:
-        return False
+    return home is not None and _near(gazetteer, division.code, home)
+
+
+@lru_cache(maxsize=65536)
+def _near(gazetteer: Gazetteer, code: str, home: str) -> bool:
     chain = gazetteer.chain(home)
-    if division.code in {d.code for d in chain}:
+    if code in {d.code for d in chain}:
         return True
     local = home
     if len(chain) >= 2 and (chain[1].level == "prefecture" or chain[1].code[:2] in MUNICIPALITIES):
         local = chain[1].code
-    up = _ancestors(gazetteer, division.code)
+    up = _ancestors(gazetteer, code)
     return home in up or local in up
 
 
@@ -217,11 +210,7 @@ def _relative_hits(
         targets[suffix] = d
     if not targets:
         return []
-    kinds = "".join(sorted(targets))
-    pattern = re.compile(
-        f"(?:{'|'.join(map(re.escape, ctx['prefixes']))})[{kinds}]"
-        f"|[{kinds}](?:{'|'.join(map(re.escape, sorted(ctx['suffixes'], key=len, reverse=True)))})"
-    )
+    pattern = _relative_pattern("".join(sorted(targets)))
     hits = []
     for m in pattern.finditer(folded):
         start = m.start()
@@ -235,12 +224,27 @@ def _relative_hits(
     return hits
 
 
+@lru_cache(maxsize=64)
+def _relative_pattern(kinds: str) -> re.Pattern[str]:
+    """A relative mention of a division whose name ends in one of ``kinds`` (全区, 区政府).
+
+    Same as ``(?:全|本|我)[kinds]|[kinds](?:政府|…)``, written with one literal opening
+    each alternative so that the regex engine skips ahead to those characters.
+    """
+    ctx = _context()["relative"]
+    suffixes = "|".join(map(re.escape, sorted(ctx["suffixes"], key=len, reverse=True)))
+    return re.compile("|".join(
+        [f"{re.escape(p)}[{kinds}]" for p in ctx["prefixes"]]
+        + [f"{re.escape(k)}(?:{suffixes})" for k in kinds]
+    ))
+
+
 def _township_hits(
     folded: str, text: str, home: str | None, taken: list[tuple[int, int]]
 ) -> list[RegionHit]:
     rules = _context()["township"]
     suffixes: dict[str, str] = rules["suffixes"]
-    pattern = re.compile("|".join(sorted(suffixes, key=len, reverse=True)))
+    pattern = _township_pattern()
     ends = {e for _, e in taken}
     hits: list[RegionHit] = []
     for m in pattern.finditer(folded):
@@ -269,6 +273,11 @@ def _township_hits(
             )  # type: ignore[arg-type]
         )
     return hits
+
+
+@lru_cache(maxsize=1)
+def _township_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(_context()["township"]["suffixes"], key=len, reverse=True)))
 
 
 def _blocked_after(folded: str, end: int, followers: list[str]) -> bool:
@@ -322,14 +331,25 @@ def find_regions(text: str, *, gazetteer: Gazetteer, home: str | None) -> list[R
     folded = fold(text)
     hits = _gazetteer_hits(folded, text, gazetteer, home)
     spans = [(h.start, h.end) for h in hits]
-    relative = [h for h in _relative_hits(folded, text, gazetteer, home) if not _overlaps(h, spans)]
+    overlaps = _overlap_test(spans)
+    relative = [h for h in _relative_hits(folded, text, gazetteer, home)
+                if not overlaps(h.start, h.end)]
     spans += [(h.start, h.end) for h in relative]
     towns = _township_hits(folded, text, home, sorted(spans))
     return sorted(hits + relative + towns, key=lambda h: (h.start, h.end))
 
 
-def _overlaps(hit: RegionHit, spans: list[tuple[int, int]]) -> bool:
-    return any(s < hit.end and e > hit.start for s, e in spans)
+def _overlap_test(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test of whether ``[start, end)`` overlaps any of ``spans`` (in any order)."""
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach = list(accumulate((e for _, e in ordered), max))  # the furthest end so far
+
+    def overlaps(start: int, end: int) -> bool:
+        k = bisect_left(starts, end)  # the spans starting before ``end``
+        return k > 0 and reach[k - 1] > start
+
+    return overlaps
 
 
 def _best(hits: list[RegionHit], gazetteer: Gazetteer) -> Division | None:

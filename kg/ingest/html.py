@@ -68,6 +68,7 @@ _WS = re.compile(r"[ \t\n\r\f]+")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _TOKENS = re.compile(r"[^a-z0-9]+")
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|(?<!\d)-(?!\d)|\s[-—–]\s|——)\s*")
+_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*", re.DOTALL)  # before the first tag
 _TAG = re.compile(r"<\s*(!doctype|/?[a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*)?/?>", re.I)
 
 
@@ -86,7 +87,7 @@ def looks_like_html(text: str) -> bool:
     >>> looks_like_html("  <!DOCTYPE html><html>"), looks_like_html("法治 <b>")
     (True, False)
     """
-    head = re.sub(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*", "", text[:4096], flags=re.S).lower()
+    head = _PROLOGUE.sub("", text[:4096]).lower()
     return head.startswith(("<!doctype html", "<html", "<head"))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import islice
 
 __all__ = ["KEYS", "fields_from_rows", "fields_from_text", "split_row"]
 
@@ -53,6 +54,36 @@ _CANONICAL: dict[str, str] = {
 _SPELLINGS = sorted(_CANONICAL, key=len, reverse=True)  # longest first: 发布日期 before 日期
 _KEY_BODY = "|".join(r"[\s\u3000]*".join(map(re.escape, s)) for s in _SPELLINGS)
 _KEY_COLON = re.compile(rf"(?P<key>{_KEY_BODY})[\s\u3000]*[::]")
+
+
+_Trie = dict[str, "_Trie"]  # character -> the rest; "" marks the end of a spelling
+
+
+def _any_key_pattern(spellings: Iterable[str]) -> re.Pattern[str]:
+    """Finds a line naming any key: the language of ``_KEY_BODY`` cut to what a search
+    needs (a key that begins a longer one is enough), as a trie, so each position costs
+    one test per character instead of one per spelling."""
+    trie: _Trie = {}
+    for spelling in spellings:
+        node = trie
+        for c in spelling:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def alternatives(node: _Trie) -> str:
+        parts = [re.escape(c) if "" in child else re.escape(c) + r"[\s\u3000]*" + alternatives(child)
+                 for c, child in sorted(node.items()) if c]
+        return parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
+
+    return re.compile(alternatives(trie))
+
+
+_ANY_KEY = _any_key_pattern(_SPELLINGS)
+_SPACES = re.compile(r"\s+")
+_KEY_SPACES = re.compile(r"[\s\u3000]+")
+_VALUE_SPACES = re.compile(r"[ \t]{2,}")
+_HAS_KEY_SPACE = re.compile(r"[\s\u3000]")
+_LONGEST_KEY = max(map(len, _CANONICAL))
 _LEAD = "|[]【】()()<>《》 \t\u3000\xa0*·•"  # decoration allowed before the first key of a line
 _EDGE = " \t\u3000\xa0|::;;,,、"  # stripped from both ends of a value
 
@@ -69,8 +100,9 @@ def fields_from_text(text: str, *, max_lines: int = HEAD_LINES) -> tuple[tuple[s
     >>> fields_from_text("日期:2022/03/30 11:13来源:镜湖区司法局作者:刘金兰阅读次数:")
     (('日期', '2022/03/30 11:13'), ('来源', '镜湖区司法局'), ('作者', '刘金兰'))
     """
-    lines = [line for line in text.split("\n") if line.strip()][:max_lines]
-    return fields_from_rows(split_row(line) for line in lines)
+    lines = list(islice((line for line in text.split("\n") if line.strip()), max_lines))
+    # a line naming no key has no field: skip it before splitting it into cells
+    return fields_from_rows(split_row(line) for line in lines if _ANY_KEY.search(line))
 
 
 def split_row(line: str) -> tuple[str, ...]:
@@ -92,6 +124,8 @@ def fields_from_rows(rows: Iterable[Sequence[str]]) -> tuple[tuple[str, str], ..
     """Fields found in rows of cells, in order of appearance, first occurrence wins."""
     found: dict[str, str] = {}
     for row in rows:
+        if not any(_ANY_KEY.search(cell) for cell in row):
+            continue  # no key in any cell, no field (a quick test: most rows are prose)
         for key, value in _row_fields(row):
             value = _clean_value(value)
             if value and key not in found and len(value) <= MAX_VALUE:
@@ -125,19 +159,26 @@ def _row_fields(row: Sequence[str]) -> Iterable[tuple[str, str]]:
 
 def _cell_fields(cell: str) -> list[tuple[str, str]]:
     """``key: value`` pairs of a cell that starts with a key (after decoration)."""
+    # A quick test first (most cells are prose): keys open with a Han character, never
+    # with decoration, so the first match, if accepted, is at the first non-decoration.
+    if not _KEY_COLON.match(cell, len(cell) - len(cell.lstrip(_LEAD))):
+        return []
     matches = list(_KEY_COLON.finditer(cell))
     if not matches or cell[: matches[0].start()].strip(_LEAD):
         return []
     pairs = []
     for m, nxt in zip(matches, [*matches[1:], None]):
         end = nxt.start() if nxt else len(cell)
-        pairs.append((_CANONICAL[re.sub(r"\s+", "", m.group("key"))], cell[m.end() : end]))
+        pairs.append((_CANONICAL[_SPACES.sub("", m.group("key"))], cell[m.end() : end]))
     return pairs
 
 
 def _bare_key(cell: str) -> str | None:
     """The canonical key if the cell is nothing but a key allowed to stand bare."""
-    key = _CANONICAL.get(re.sub(r"[\s\u3000]+", "", cell.strip(_LEAD)))
+    bare = cell.strip(_LEAD)
+    if len(bare) > _LONGEST_KEY and not _HAS_KEY_SPACE.search(bare):
+        return None  # too long to be a key (a quick test: most cells are prose)
+    key = _CANONICAL.get(_KEY_SPACES.sub("", bare))
     return key if key in _BARE_OK else None
 
 
@@ -155,4 +196,4 @@ def _clean_value(value: str) -> str:
     cut = value.find("【", 1)
     if cut > 0:
         value = value[:cut]
-    return re.sub(r"[ \t]{2,}", " ", value).strip(_EDGE)
+    return _VALUE_SPACES.sub(" ", value).strip(_EDGE)
