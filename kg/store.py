@@ -4,7 +4,9 @@ atomic swap of a whole build.
 Layout of an output folder ``out/``::
 
     out/.builds/<id>/     one complete build each: graph.nt, graph.ttl, store/,
-                          manifest.json, spread.html (graph.nq on request)
+                          manifest.json, spread.html (graph.nq on request), and what
+                          ``--update`` needs (.state.sqlite, .spread-rows.marshal,
+                          .graph-ttl.index)
     out/.current          symlink -> .builds/<id>: the live build, swapped atomically
     out/graph.nt …        fixed symlinks -> .current/graph.nt …
     out/cache.sqlite      per-report extraction cache (``kg build --update``)
@@ -24,10 +26,15 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import itertools
+import mmap
 import os
+import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -37,14 +44,16 @@ from kg.errors import KGError
 from kg.namespaces import PREFIXES
 
 __all__ = [
-    "ARTEFACTS", "BuildLock", "RunWriter", "current_build", "load_store", "merge_runs",
-    "new_build_dir", "open_store", "publish_build", "sorted_ntriples", "write_graph", "write_text",
+    "ARTEFACTS", "BuildLock", "RunWriter", "contains_line", "copy_store", "current_build",
+    "load_store", "merge_runs", "new_build_dir", "open_store", "publish_build", "sorted_ntriples",
+    "sorted_position", "splice_sorted", "splice_turtle", "write_graph", "write_text", "write_turtle",
 ]
 
 ARTEFACTS = ("graph.nt", "graph.ttl", "graph.nq", "store", "manifest.json", "spread.html")
 BUILDS = ".builds"
 CURRENT = ".current"
 RUN_LINES = 400_000  # lines held in memory before a sorted run is written
+LOAD_LINES = 250_000  # N-Triples lines handed to the store's bulk loader at once
 
 
 def sorted_ntriples(g: Graph) -> str:
@@ -66,13 +75,16 @@ def write_text(path: Path, text: str) -> None:
 class RunWriter:
     """Collects N-Triples lines (without newline); spills sorted unique runs to ``folder``.
 
-    Memory is bounded by ``limit`` lines, whatever the corpus size.
+    Each line keeps the number of times it was added (one report asserts a line once, so
+    this is the number of reports asserting it): a run line is ``line`` when it was added
+    once and ``line\x00count`` otherwise; :func:`merge_runs` adds the counts up. Memory is
+    bounded by ``limit`` distinct lines, whatever the corpus size.
     """
 
     def __init__(self, folder: Path, *, limit: int = RUN_LINES) -> None:
         self.folder = folder
         self.limit = limit
-        self.buffer: set[str] = set()
+        self.buffer: Counter[str] = Counter()
         self.runs: list[Path] = []
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -85,10 +97,12 @@ class RunWriter:
         if not self.buffer:
             return
         path = self.folder / f"run-{len(self.runs):05d}.nt"
+        buffer = self.buffer
         with path.open("w", encoding="utf-8", newline="\n") as f:
-            f.writelines(f"{ln}\n" for ln in sorted(self.buffer))
+            f.writelines(f"{ln}\n" if buffer[ln] == 1 else f"{ln}\x00{buffer[ln]}\n"
+                         for ln in sorted(buffer))
         self.runs.append(path)
-        self.buffer = set()
+        self.buffer = Counter()
 
 
 def _run_lines(path: Path) -> Iterator[str]:
@@ -97,34 +111,230 @@ def _run_lines(path: Path) -> Iterator[str]:
             yield line[:-1]
 
 
-def merge_runs(runs: list[Path], target: Path) -> int:
-    """k-way merge of sorted runs into ``target``, dropping duplicates; returns the line count."""
+def merge_runs(runs: list[Path], target: Path, *,
+               repeated: Callable[[str, int], None] | None = None) -> int:
+    """k-way merge of sorted runs into ``target``, dropping duplicates; returns the line count.
+
+    ``repeated(line, n)`` is called for every line added more than once (``n`` times) —
+    the reference counts that let ``kg build --update`` remove a line only when no report
+    asserts it any more.
+    """
     count = 0
     last = None
+    times = 0
     with target.open("w", encoding="utf-8", newline="\n") as out:
-        for line in heapq.merge(*(_run_lines(p) for p in runs)):
+        for item in heapq.merge(*(_run_lines(p) for p in runs)):
+            line, sep, n = item.partition("\x00")
+            k = int(n) if sep else 1
             if line != last:
+                if times > 1 and repeated is not None:
+                    repeated(last, times)  # type: ignore[arg-type]
                 out.write(line)
                 out.write("\n")
-                last = line
+                last, times = line, k
                 count += 1
+            else:
+                times += k
+        if times > 1 and repeated is not None:
+            repeated(last, times)  # type: ignore[arg-type]
     return count
+
+
+def _line_start(mm: mmap.mmap | bytes, pos: int) -> int:
+    return mm.rfind(b"\n", 0, pos) + 1 if pos > 0 else 0
+
+
+def sorted_position(mm: mmap.mmap | bytes, line: bytes) -> int:
+    """Byte offset of the first line >= ``line`` in sorted N-Triples ``mm`` (binary search).
+
+    UTF-8 byte order is code point order, so the text sort of the build is the byte sort."""
+    lo, hi = 0, len(mm)  # invariant: lines starting before lo are < line; the answer <= hi
+    while lo < hi:
+        mid = max(_line_start(mm, (lo + hi) // 2), lo)
+        end = mm.find(b"\n", mid)
+        end = len(mm) if end < 0 else end
+        if mm[mid:end] < line:
+            lo = end + 1
+        else:
+            if mid == lo:
+                return lo
+            hi = mid
+    return lo
+
+
+def contains_line(mm: mmap.mmap | bytes, line: bytes) -> bool:
+    """Whether sorted N-Triples ``mm`` holds ``line`` (without newline)."""
+    pos = sorted_position(mm, line)
+    return mm[pos:pos + len(line) + 1] == line + b"\n"
+
+
+def splice_sorted(old: Path, remove: Iterable[str], add: Iterable[str], target: Path) -> int:
+    """Write ``target`` = sorted lines of ``old`` minus ``remove`` plus ``add`` (each given in
+    any order; ``remove`` must be in ``old``, ``add`` must not). Unchanged stretches are copied
+    as whole slices, so the cost is one copy of the file plus a binary search per change.
+    Returns the change in line count."""
+    ops = sorted([(ln.encode("utf-8"), 0) for ln in remove] + [(ln.encode("utf-8"), 1) for ln in add])
+    delta = 0
+    with old.open("rb") as f, target.open("wb") as out:
+        size = os.fstat(f.fileno()).st_size
+        mm: mmap.mmap | bytes = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        try:
+            cursor = 0
+            for line, is_add in ops:
+                pos = sorted_position(mm, line)
+                pos = max(pos, cursor)
+                out.write(mm[cursor:pos])
+                cursor = pos
+                if is_add:
+                    out.write(line + b"\n")
+                    delta += 1
+                else:
+                    if mm[pos:pos + len(line) + 1] != line + b"\n":
+                        raise KGError(f"{old}: line to remove is missing: {line[:200]!r}")
+                    cursor = pos + len(line) + 1
+                    delta -= 1
+            out.write(mm[cursor:])
+        finally:
+            if isinstance(mm, mmap.mmap):
+                mm.close()
+    return delta
 
 
 # --- the store and Turtle -------------------------------------------------------------------
 
 
 def load_store(nt_path: Path, folder: Path, *, ttl_path: Path | None = None) -> ox.Store:
-    """Bulk-load ``nt_path`` into a new store at ``folder`` (and dump Turtle); return it open."""
+    """Bulk-load ``nt_path`` into a new store at ``folder`` (and write Turtle); return it open."""
     store = ox.Store(str(folder))
-    store.bulk_load(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)
+    # in slices: Oxigraph's bulk loader holds a whole input in memory (600 MB for 650,000
+    # triples, 1.4 GB for 1.9 million); a slice of LOAD_LINES lines takes ~300 MB, for the
+    # same CPU time
+    with nt_path.open("rb") as f:
+        while chunk := b"".join(itertools.islice(f, LOAD_LINES)):
+            store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
     store.optimize()
     if ttl_path is not None:
-        store.dump(
-            str(ttl_path), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
-            prefixes={k: str(v) for k, v in PREFIXES.items()},
-        )
+        write_turtle(nt_path, ttl_path)
     return store
+
+
+def write_turtle(nt_path: Path, ttl_path: Path, *, index: Path | None = None) -> None:
+    """Turtle of sorted N-Triples ``nt_path``, streamed in the file's order (subjects sorted).
+
+    Oxigraph's serializer groups consecutive triples of a subject, so the output depends on
+    the set of triples only (the file is sorted) and is three times quicker than dumping
+    the store, whose order is that of its hash-encoded terms. Each subject is one block of
+    lines; ``index`` gets the blocks' byte offsets, for :func:`splice_turtle`."""
+    ox.serialize(
+        ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES),
+        output=str(ttl_path), format=ox.RdfFormat.TURTLE,
+        prefixes={k: str(v) for k, v in PREFIXES.items()},
+    )
+    if index is not None:
+        with ttl_path.open("rb") as f:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(f.fileno()).st_size else b""
+            try:
+                offsets = _blocks(mm)
+            finally:
+                if isinstance(mm, mmap.mmap):
+                    mm.close()
+        with index.open("wb") as f:
+            offsets.tofile(f)
+
+
+_BLOCK = re.compile(rb"\n(?=[^\t@])")  # a subject's block starts a line (its other lines: a tab)
+
+
+def _blocks(data: mmap.mmap | bytes) -> array:
+    return array("q", (m.end() for m in _BLOCK.finditer(data)))
+
+
+def _subject_key(ttl: mmap.mmap | bytes, pos: int) -> bytes:
+    """The N-Triples form ``<iri>`` of the subject of the Turtle block at ``pos``."""
+    token = ttl[pos:ttl.find(b" ", pos)]
+    if token.startswith(b"<"):
+        return token
+    prefix, _, local = token.partition(b":")
+    return b"<" + _NAMESPACES[prefix] + re.sub(rb"\\(.)", rb"\1", local) + b">"
+
+
+_NAMESPACES = {k.encode(): str(v).encode() for k, v in PREFIXES.items()}
+
+
+def splice_turtle(old_ttl: Path, old_index: Path, new_nt: Path, subjects: Iterable[str],
+                  ttl_path: Path, index: Path) -> None:
+    """``ttl_path`` = :func:`write_turtle` of ``new_nt``, made from the previous Turtle
+    ``old_ttl`` (and its block index) by serializing again only the blocks of ``subjects``
+    (IRIs whose triples changed): the other blocks are copied as they are."""
+    keys = sorted({f"<{s}>".encode() for s in subjects})
+    offsets = array("q")
+    with old_index.open("rb") as f:
+        offsets.frombytes(f.read())
+    with old_ttl.open("rb") as ft, new_nt.open("rb") as fn, ttl_path.open("wb") as out:
+        tt = mmap.mmap(ft.fileno(), 0, access=mmap.ACCESS_READ)
+        nt: mmap.mmap | bytes = (mmap.mmap(fn.fileno(), 0, access=mmap.ACCESS_READ)
+                                 if os.fstat(fn.fileno()).st_size else b"")
+        try:
+            spans = []
+            for key in keys:  # each subject's lines in the new graph
+                head = key + b" "
+                start = end = sorted_position(nt, head)
+                while nt[end:end + len(head)] == head:
+                    end = nt.find(b"\n", end) + 1
+                spans.append((start, end))
+            text = b"".join(nt[a:b] for a, b in spans)
+            made = ox.serialize(ox.parse(input=text, format=ox.RdfFormat.N_TRIPLES),
+                                format=ox.RdfFormat.TURTLE,
+                                prefixes={k: str(v) for k, v in PREFIXES.items()}) if text else b""
+            starts = list(_blocks(made)) + [len(made)]
+            fresh = iter(made[a:b] for a, b in itertools.pairwise(starts))
+            total, size = len(offsets), len(tt)
+
+            def at(k: int) -> int:
+                return offsets[k] if k < total else size
+
+            new = array("q")
+            written = at(0)
+            out.write(tt[:written])  # the prefixes
+            cursor = 0
+            for key, (a, b) in zip(keys, spans):
+                lo, hi = cursor, total
+                while lo < hi:  # the first block at or after key
+                    mid = (lo + hi) // 2
+                    if _subject_key(tt, offsets[mid]) < key:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                shift = written - at(cursor)
+                new.extend(o + shift for o in offsets[cursor:lo])
+                out.write(tt[at(cursor):at(lo)])
+                written += at(lo) - at(cursor)
+                if b > a:
+                    block = next(fresh)
+                    new.append(written)
+                    out.write(block)
+                    written += len(block)
+                cursor = lo + 1 if lo < total and _subject_key(tt, offsets[lo]) == key else lo
+            shift = written - at(cursor)
+            new.extend(o + shift for o in offsets[cursor:])
+            out.write(tt[at(cursor):])
+        finally:
+            tt.close()
+            if isinstance(nt, mmap.mmap):
+                nt.close()
+    with index.open("wb") as f:
+        new.tofile(f)
+
+
+def copy_store(source: Path, folder: Path) -> None:
+    """A copy of the store at ``source`` in the new folder ``folder``: an Oxigraph backup
+    (a RocksDB checkpoint, hard links on the same file system), taken read-only, so readers
+    of the source are never disturbed."""
+    src = ox.Store.read_only(str(source))
+    try:
+        src.backup(str(folder))
+    finally:
+        del src
 
 
 def write_graph(g: Graph, out: Path) -> dict[str, int]:

@@ -56,3 +56,91 @@ def test_workers_do_not_change_the_output(tmp_path, corpora):
     pipeline.run([src], tmp_path / "two", workers=2)
     for name in ("graph.nt", "graph.ttl"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+# --- update in place: the previous build's store and graph.nt changed, equal to a clean build ---
+
+REPORT = "{region}2021年法治政府建设情况年度报告\n\n{body}\n"
+JINGHU = REPORT.format(region="镜湖区", body="镜湖区司法局推进“枫桥经验”,落实《法治政府建设实施纲要(2021-2025年)》。")
+JIUJIANG = REPORT.format(region="鸠江区", body="鸠江区司法局推进“枫桥经验”,落实《法治政府建设实施纲要(2021-2025年)》。芜湖市司法局加强指导。")
+FANCHANG = REPORT.format(region="繁昌区", body="繁昌区司法局落实《法治政府建设实施纲要(2021-2025年)》,芜湖市司法局加强指导。")
+YIJIANG = REPORT.format(region="弋江区", body="弋江区司法局推进“枫桥经验”。")
+
+
+def _quads(out):
+    from kg.store import open_store
+
+    store = open_store(out)
+    try:
+        return {str(q) for q in store}
+    finally:
+        del store
+
+
+def _assert_same_as_clean(out, src, clean):
+    updated = pipeline.run([src], out, update=True, workers=2)
+    assert updated.stats.get("in_place"), "the update should change the previous build in place"
+    fresh = pipeline.run([src], clean, workers=1)
+    for name in ("graph.nt", "graph.ttl", "spread.html"):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+    assert _quads(out) == _quads(clean)
+    assert updated.triples == fresh.triples == len(_quads(out))
+    assert [(e.source, e.status, e.report, e.reason, e.counts, e.flags) for e in updated.entries] == \
+        [(e.source, e.status, e.report, e.reason, e.counts, e.flags) for e in fresh.entries]
+    return updated
+
+
+def test_update_in_place_equals_clean_build(tmp_path, corpora):
+    src = _corpus(tmp_path, corpora)
+    (src / "a.txt").write_text(JINGHU, encoding="utf-8")
+    (src / "b.txt").write_text(JIUJIANG, encoding="utf-8")
+    (src / "c.txt").write_text(FANCHANG, encoding="utf-8")
+    (src / "z.txt").write_text(JINGHU, encoding="utf-8")  # a duplicate of a.txt
+    out = tmp_path / "out"
+    first = pipeline.run([src], out, workers=2)
+    assert {e.source: e.status for e in first.entries}["z.txt"] == "duplicate"
+    before = (out / "graph.nt").read_text(encoding="utf-8")
+    # lines of b.txt that c.txt asserts as well: the document and 芜湖市司法局
+    shared = [ln for ln in before.splitlines()
+              if ln.startswith(("<https://w3id.org/fazhi-kg/id/document/%E6%B3%95%E6%B2%BB%E6%94%BF",
+                                "<https://w3id.org/fazhi-kg/id/agency/340200/"))]
+    assert len(shared) >= 6
+    assert "/id/region/340202>" in before  # 镜湖区, named by a.txt (and its duplicate) only
+
+    # 1. delete a.txt (its duplicate z.txt takes over), change b.txt, add a report
+    (src / "a.txt").unlink()
+    (src / "b.txt").write_text(JIUJIANG + "此外,全面推行“双随机、一公开”监管。\n", encoding="utf-8")
+    shutil.copy(next((tmp_path / "t" / "reports").rglob("*.txt")), src / "added.txt")
+    one = _assert_same_as_clean(out, src, tmp_path / "clean1")
+    assert one.stats["extracted"] == 2  # b.txt and added.txt; z.txt comes from the cache
+    assert one.stats["changed_reports"] == {"removed": 2, "added": 3}
+    assert {e.source: e.status for e in one.entries}["z.txt"] == "ok"
+
+    # 2. z.txt now names another district, so 镜湖区 leaves the shared divisions; c.txt, which
+    # shares a document and an agency with b.txt, is deleted
+    (src / "z.txt").write_text(YIJIANG, encoding="utf-8")
+    (src / "c.txt").unlink()
+    two = _assert_same_as_clean(out, src, tmp_path / "clean2")
+    after = (out / "graph.nt").read_text(encoding="utf-8")
+    assert "/id/region/340202>" not in after and "\"弋江区\"@zh" in after
+    assert all(ln in after for ln in shared)  # still asserted by b.txt
+    assert two.stats["changed_lines"]["removed"] > 0 and two.stats["changed_lines"]["added"] > 0
+
+    # 3. nothing changed: nothing extracted, nothing changed
+    three = _assert_same_as_clean(out, src, tmp_path / "clean3")
+    assert three.stats["extracted"] == 0 and three.stats["changed_lines"] == {"removed": 0, "added": 0}
+
+
+def test_update_falls_back_to_the_cache_when_the_state_is_missing(tmp_path, corpora):
+    src = _corpus(tmp_path, corpora)
+    out = tmp_path / "out"
+    pipeline.run([src], out, workers=1)
+    (out / ".current" / ".state.sqlite").unlink()
+    victim = sorted(src.rglob("*.txt"))[3]
+    victim.write_bytes(victim.read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
+    updated = pipeline.run([src], out, update=True, workers=1)
+    assert not updated.stats.get("in_place") and updated.stats["extracted"] == 1
+    pipeline.run([src], tmp_path / "clean", workers=1)
+    assert (out / "graph.nt").read_bytes() == (tmp_path / "clean" / "graph.nt").read_bytes()
+    # the fallback wrote a state again, so the next update is in place
+    assert pipeline.run([src], out, update=True, workers=1).stats.get("in_place")

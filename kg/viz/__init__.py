@@ -19,17 +19,27 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.store import write_text
-from kg.viz.data import resolve_programme, resolve_region, spread_data
+from kg.viz.data import (
+    Rows,
+    refresh_rows,
+    resolve_programme,
+    resolve_region,
+    spread_data,
+    spread_rows,
+)
 from kg.viz.page import render
 
-__all__ = ["DEFAULT_TITLE", "resolve_programme", "resolve_region", "spread_data", "write_spread"]
+__all__ = [
+    "DEFAULT_TITLE", "refresh_rows", "resolve_programme", "resolve_region", "spread_data", "spread_rows",
+    "write_spread",
+]
 
 DEFAULT_TITLE = "法治措施扩散图 · Spread of rule-of-law measures"
 
 
 def write_spread(
     store: ox.Store, path: Path, *, title: str = DEFAULT_TITLE, programme: str | None = None,
-    region: str | None = None, year: int | None = None,
+    region: str | None = None, year: int | None = None, rows: Rows | None = None,
 ) -> dict[str, object]:
     """Write the spread view of the graph in ``store`` to ``path`` (UTF-8, atomically).
 
@@ -40,6 +50,8 @@ def write_spread(
         programme: preselect this programme (label, alternative label or IRI).
         region: preselect this region (label, six-digit code or IRI) and zoom to it.
         year: put the year slider here (default: the last year).
+        rows: the queries' rows when the caller has them (:func:`kg.viz.data.spread_rows`,
+            kept up to date by ``kg build --update``); ``store`` is not read then.
 
     Returns:
         The initial selection as indices (``programme``, ``region``, ``year``).
@@ -47,7 +59,7 @@ def write_spread(
     Raises:
         KGError: ``programme`` or ``region`` matches nothing, or more than one.
     """
-    data = spread_data(store)
+    data = spread_data(store, rows=rows)
     initial: dict[str, object] = {
         "programme": resolve_programme(data, programme) if programme else -1,
         "region": resolve_region(data, region) if region else -1,

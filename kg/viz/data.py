@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
@@ -18,18 +19,115 @@ import pyoxigraph as ox
 from kg.errors import KGError
 from kg.viz.geo import outlines, project
 
-__all__ = ["resolve_programme", "resolve_region", "spread_data"]
+__all__ = ["refresh_rows", "resolve_programme", "resolve_region", "spread_data", "spread_rows"]
 
 UNCLASSIFIED = ("未分类", "Unclassified")
 LEVELS = ("province", "prefecture", "county", "township", "village")
 
 
-def _query(store: ox.Store, name: str) -> Iterable[dict[str, str | None]]:
-    text = files("kg.viz").joinpath("queries", f"{name}.rq").read_text(encoding="utf-8")
+KEYS = {"adoptions": "imp", "regions": "region", "programmes": "programme", "reports": "report",
+        "agencies": "agency"}  # each query's rows depend on the triples of this node
+Rows = dict[str, dict[str, list[tuple[str | None, ...]]]]  # query -> key node -> rows
+VALUES_BATCH = 100
+
+
+@cache
+def _text(name: str) -> str:
+    return files("kg.viz").joinpath("queries", f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _restricted(name: str, keys: Iterable[str]) -> str:
+    """The query ``name`` for the key nodes ``keys`` only (a VALUES block where the key is bound)."""
+    var = KEYS[name]
+    values = f" VALUES ?{var} {{ {' '.join(f'<{k}>' for k in sorted(keys))} }} "
+    text = _text(name)
+    marker = "SELECT DISTINCT ?programme WHERE {" if name == "programmes" else "WHERE {"
+    at = text.index(marker) + len(marker)
+    return text[:at] + values + text[at:]
+
+
+def _solve(store: ox.Store, text: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
     solutions = store.query(text)
     names = [v.value for v in solutions.variables]
-    for sol in solutions:  # iterating a solution is ~2x faster than indexing it by name
-        yield dict(zip(names, (t.value if t is not None else None for t in sol), strict=True))
+    # iterating a solution is ~2x faster than indexing it by name
+    return names, [tuple(t.value if t is not None else None for t in sol) for sol in solutions]
+
+
+@cache
+def _columns(name: str) -> list[str]:
+    return _solve(ox.Store(), _restricted(name, ()))[0]
+
+
+def spread_rows(store: ox.Store, *, only: dict[str, set[str]] | None = None) -> Rows:
+    """The five queries' rows grouped by key node: all of them, or (``only``) those of the
+    given key nodes per query."""
+    out: Rows = {}
+    for name, var in KEYS.items():
+        if only is not None and name not in only:
+            continue
+        if only is None:
+            names, rows = _solve(store, _text(name))
+        elif only.get(name):
+            # small VALUES blocks: with a large one the store evaluates the whole pattern first
+            keys = sorted(only[name])
+            names, rows = _columns(name), []
+            for at in range(0, len(keys), VALUES_BATCH):
+                rows += _solve(store, _restricted(name, keys[at:at + VALUES_BATCH]))[1]
+        else:
+            out[name] = {}
+            continue
+        at = names.index(var)
+        grouped: dict[str, list[tuple[str | None, ...]]] = {}
+        for row in rows:
+            grouped.setdefault(str(row[at]), []).append(row)
+        out[name] = grouped
+    return out
+
+
+def refresh_rows(store: ox.Store, rows: Rows, changed: set[str], programmes: set[str]) -> Rows:
+    """``rows`` of a previous build brought up to date with ``store``, given the nodes whose
+    triples changed (``changed``: subjects of lines added or removed) and the programmes
+    that an implementation started or stopped naming (``programmes``)."""
+    regions = set(changed)
+    geometries = [c for c in changed if c.endswith("/geometry")] or None
+    if geometries:  # a region's point is one hop away, on its geometry node
+        q = ("SELECT ?r WHERE { VALUES ?g { " + " ".join(f"<{g}>" for g in geometries)
+             + " } ?r <http://www.opengis.net/ont/geosparql#hasGeometry> ?g }")
+        regions.update(str(sol[0].value) for sol in store.query(q))
+    only = {"adoptions": changed, "regions": regions, "programmes": set(programmes),
+            "reports": changed, "agencies": changed}
+    fresh = spread_rows(store, only={"adoptions": changed})
+    at = _columns("adoptions").index("programme")
+    for key in changed:  # programmes an implementation named before or names now
+        for row in rows["adoptions"].get(key, []) + fresh["adoptions"].get(key, []):
+            only["programmes"].add(str(row[at]))
+    # changed nodes that are (or were) programmes of an implementation: few, and the
+    # programmes query is slow per call
+    predicate = ox.NamedNode("https://w3id.org/fazhi-kg/ontology#programme")
+    only["programmes"] |= {
+        c for c in changed if c in rows["programmes"]
+        or next(store.quads_for_pattern(None, predicate, ox.NamedNode(c), ox.DefaultGraph()), None)}
+    fresh.update(spread_rows(store, only={k: v for k, v in only.items() if k != "adoptions"}))
+    out: Rows = {}
+    for name in KEYS:
+        kept = {k: v for k, v in rows[name].items() if k not in only[name]}
+        kept.update(fresh[name])
+        out[name] = kept
+    return out
+
+
+def _ordered(rows: Rows, name: str) -> Iterable[dict[str, str | None]]:
+    """The rows of ``name`` in one canonical order: by key node, then by value (so the page
+    depends neither on the order the store returns solutions in nor on how the rows were
+    gathered)."""
+    names = _columns(name)
+    group = rows[name]
+    for key in sorted(group):
+        found = group[key]
+        if len(found) > 1:
+            found = sorted(found, key=lambda r: tuple((v is None, v or "") for v in r))
+        for row in found:
+            yield dict(zip(names, row, strict=True))
 
 
 def _point(wkt: str | None) -> tuple[float, float] | None:
@@ -61,9 +159,9 @@ class _Index:
         return self.ids.setdefault(key, len(self.ids))
 
 
-def _regions(store: ox.Store) -> dict[str, dict[str, Any]]:
+def _regions(rows: Rows) -> dict[str, dict[str, Any]]:
     regions: dict[str, dict[str, Any]] = {}
-    for row in _query(store, "regions"):
+    for row in _ordered(rows, "regions"):
         r = regions.setdefault(str(row["region"]), {"label": None, "level": None, "code": None,
                                                     "point": None, "approx": False, "parent": None})
         r["label"] = r["label"] or row["label"]
@@ -83,21 +181,25 @@ def _ancestors(iri: str, regions: dict[str, dict[str, Any]]) -> list[str]:
     return chain
 
 
-def spread_data(store: ox.Store) -> dict[str, Any]:
+def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> dict[str, Any]:
     """The page's data for the graph in ``store`` (JSON-ready, deterministic order).
 
     Args:
         store: a pyoxigraph store holding a build (read-only is fine).
+        rows: the queries' rows (:func:`spread_rows`), instead of ``store``.
 
     Returns:
         A dict with ``meta``, ``provinces``, ``themes``, ``regions``, ``programmes``,
         ``reports``, ``agencies``, ``evidence``, ``adoptions`` and ``map``.
     """
-    rows = sorted(
-        (row for row in _query(store, "adoptions") if _year(row["year"]) is not None),
+    if rows is None:
+        rows = spread_rows(store)  # type: ignore[arg-type]
+    all_rows = rows
+    rows = sorted(  # type: ignore[assignment]
+        (row for row in _ordered(all_rows, "adoptions") if _year(row["year"]) is not None),
         key=lambda r: (r["region"] or "", r["programme"] or "", r["year"] or "", r["report"] or ""),
     )
-    region_info = _regions(store)
+    region_info = _regions(all_rows)
     geo = outlines()
     province_of_code = {p["code"]: i for i, p in enumerate(geo["provinces"])}
 
@@ -122,7 +224,7 @@ def spread_data(store: ox.Store) -> dict[str, Any]:
         regions["code"].append(info.get("code") or "")
 
     programme_rows: dict[str, dict[str, Any]] = {}
-    for row in _query(store, "programmes"):
+    for row in _ordered(all_rows, "programmes"):
         p = programme_rows.setdefault(str(row["programme"]), {"label": None, "curated": True,
                                                               "theme": None, "alts": set()})
         if row["label"] and (p["label"] is None or row["label"] < p["label"]):
@@ -145,7 +247,7 @@ def spread_data(store: ox.Store) -> dict[str, Any]:
         "alt": ["\u001f".join(sorted(programme_rows[i]["alts"])) for i in programme_ids],
     }
 
-    report_rows = {str(r["report"]): r for r in _query(store, "reports")}
+    report_rows = {str(r["report"]): r for r in _ordered(all_rows, "reports")}
     report_ids = sorted(report_rows)
     reports = {
         "id": report_ids,
@@ -156,7 +258,7 @@ def spread_data(store: ox.Store) -> dict[str, Any]:
     }
     report_index = {iri: i for i, iri in enumerate(report_ids)}
 
-    agency_rows = {str(r["agency"]): r for r in _query(store, "agencies")}
+    agency_rows = {str(r["agency"]): r for r in _ordered(all_rows, "agencies")}
     used = {str(r["agency"]) for r in rows if r["agency"]}
     agency_ids = sorted(a for a, r in agency_rows.items()
                         if a in used or str(r["region"]) in region_index)

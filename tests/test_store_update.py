@@ -1,0 +1,99 @@
+"""The pieces of kg/store.py that --update relies on: counted runs, sorted splices, a store
+checkpoint taken read-only, and the chunked bulk load."""
+
+from __future__ import annotations
+
+import random
+
+import pyoxigraph as ox
+
+from kg.store import (
+    RunWriter,
+    contains_line,
+    copy_store,
+    load_store,
+    merge_runs,
+    sorted_position,
+    splice_sorted,
+)
+
+EX = "<http://example.org/{}> <http://example.org/p> \"{}\" ."
+
+
+def _lines(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return sorted({EX.format(rng.randrange(50), rng.choice(["a", "b", "中", "é z"])) for _ in range(n)})
+
+
+def test_merge_counts_lines_added_by_several_reports(tmp_path):
+    runs = RunWriter(tmp_path / "runs", limit=3)  # several runs, so counts add up across them
+    reports = [_lines(6, seed) for seed in range(5)]
+    for lines in reports:
+        runs.add(lines)
+    runs.spill()
+    assert len(runs.runs) > 1
+    repeated: dict[str, int] = {}
+    count = merge_runs(runs.runs, tmp_path / "g.nt", repeated=lambda ln, n: repeated.__setitem__(ln, n))
+    expected = sorted({ln for lines in reports for ln in lines})
+    assert (tmp_path / "g.nt").read_text(encoding="utf-8") == "".join(f"{ln}\n" for ln in expected)
+    assert count == len(expected)
+    truth = {ln: sum(ln in lines for lines in reports) for ln in expected}
+    assert repeated == {ln: n for ln, n in truth.items() if n > 1} and repeated
+
+
+def test_splice_equals_sorting_again(tmp_path):
+    rng = random.Random(3)
+    for trial in range(40):
+        old = _lines(rng.randrange(0, 40), trial)
+        (tmp_path / "old.nt").write_text("".join(f"{ln}\n" for ln in old), encoding="utf-8")
+        remove = [ln for ln in old if rng.random() < 0.3]
+        add = sorted(set(_lines(10, 1000 + trial)) - set(old))
+        delta = splice_sorted(tmp_path / "old.nt", remove, add, tmp_path / "new.nt")
+        expected = sorted((set(old) - set(remove)) | set(add))
+        assert (tmp_path / "new.nt").read_text(encoding="utf-8") == "".join(f"{ln}\n" for ln in expected)
+        assert delta == len(add) - len(remove)
+        data = (tmp_path / "new.nt").read_bytes()
+        for ln in old + add:
+            assert contains_line(data, ln.encode()) == (ln in expected)
+            assert sorted_position(data, ln.encode()) == len("".join(f"{x}\n" for x in expected if x < ln).encode())
+
+
+def test_checkpoint_of_a_read_only_store_is_independent(tmp_path, monkeypatch):
+    import kg.store
+
+    monkeypatch.setattr(kg.store, "LOAD_LINES", 7)  # the bulk load in several slices
+    lines = _lines(30, 7)
+    (tmp_path / "g.nt").write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
+    store = load_store(tmp_path / "g.nt", tmp_path / "store")
+    assert len(store) == len(lines)
+    del store
+    reader = ox.Store.read_only(str(tmp_path / "store"))  # a reader of the live build
+    copy_store(tmp_path / "store", tmp_path / "copy")
+    copy = ox.Store(str(tmp_path / "copy"))
+    first = next(ox.parse(input=lines[0].encode(), format=ox.RdfFormat.N_TRIPLES))
+    copy.remove(first)
+    copy.flush()
+    assert len(copy) == len(lines) - 1
+    assert len(reader) == len(lines) and first in reader
+
+
+def test_turtle_splice_equals_writing_again(tmp_path):
+    from kg.store import splice_turtle, write_turtle
+
+    fz = "<https://w3id.org/fazhi-kg/id/{}> <http://www.w3.org/2000/01/rdf-schema#label> \"{}\"@zh ."
+    rng = random.Random(5)
+    old = sorted({fz.format(f"agency/{rng.randrange(40)}/%E5%8F%B8", rng.choice("甲乙丙丁")) for _ in range(80)}
+                 | {fz.format(f"region/{rng.randrange(40)}", "区") for _ in range(30)})
+    (tmp_path / "old.nt").write_text("".join(f"{ln}\n" for ln in old), encoding="utf-8")
+    write_turtle(tmp_path / "old.nt", tmp_path / "old.ttl", index=tmp_path / "old.idx")
+    remove = [ln for ln in old if rng.random() < 0.2] + [ln for ln in old if "/region/3>" in ln]
+    add = sorted({fz.format(f"agency/{rng.randrange(60)}/%E5%8F%B8", "戊") for _ in range(20)} - set(old))
+    remove = sorted(set(remove))
+    splice_sorted(tmp_path / "old.nt", remove, add, tmp_path / "new.nt")
+    subjects = {ln.split(" ", 1)[0][1:-1] for ln in remove + add}
+    splice_turtle(tmp_path / "old.ttl", tmp_path / "old.idx", tmp_path / "new.nt", subjects,
+                  tmp_path / "new.ttl", tmp_path / "new.idx")
+    write_turtle(tmp_path / "new.nt", tmp_path / "ref.ttl", index=tmp_path / "ref.idx")
+    assert (tmp_path / "new.ttl").read_bytes() == (tmp_path / "ref.ttl").read_bytes()
+    assert (tmp_path / "new.idx").read_bytes() == (tmp_path / "ref.idx").read_bytes()
+    assert b"fzid:agency" in (tmp_path / "new.ttl").read_bytes()  # blocks of prefixed subjects
