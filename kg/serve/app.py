@@ -13,7 +13,10 @@ Statuses: 400 bad request or syntax error, 403 update / LOAD / SERVICE
 (read-only), 405 other methods, 406 no acceptable format, 413/414 request too
 large, 415 wrong media type, 503 query cut at the time limit or no worker free.
 Results beyond ``max_rows`` are cut; the response then carries
-``X-KG-Truncated: true`` and ``X-KG-Row-Limit``.
+``X-KG-Truncated: true`` and ``X-KG-Row-Limit``. ``X-KG-Build`` names the build
+that answered: a ``kg build`` into the served folder is picked up by the next
+query, without restarting the server (queries already running finish on the
+build they started with).
 """
 
 from __future__ import annotations
@@ -150,6 +153,8 @@ def _graphs(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
 
 def _reply_response(reply, settings: Settings) -> Response:  # type: ignore[no-untyped-def]
     headers = {"X-KG-Rows": str(reply.rows)}
+    if reply.build:
+        headers["X-KG-Build"] = reply.build
     if reply.truncated:
         headers.update({"X-KG-Truncated": "true", "X-KG-Row-Limit": str(settings.max_rows)})
     return Response(reply.body, status_code=reply.status, media_type=reply.media_type,
@@ -186,10 +191,9 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
 
     if pool is None:
         open_store(settings.out)  # fail early with the usual message if there is no build
-        # Pin the live build: every worker (and every replacement) reads the same store even
-        # if `kg build` swaps a new one in meanwhile; restart `kg serve` to serve the new one.
-        store_dir = (settings.out / "store").resolve()
-        pool = Pool(store_dir, size=settings.workers, timeout=settings.timeout)
+        # Not resolved here: every worker looks up the live build behind out/store before
+        # each query, so a `kg build` into the same folder is served without a restart.
+        pool = Pool(settings.out / "store", size=settings.workers, timeout=settings.timeout)
     page = render_page()
 
     @asynccontextmanager
@@ -263,7 +267,7 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"],
-            expose_headers=["X-KG-Truncated", "X-KG-Row-Limit", "X-KG-Rows"]))
+            expose_headers=["X-KG-Truncated", "X-KG-Row-Limit", "X-KG-Rows", "X-KG-Build"]))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.pool = pool
     return app

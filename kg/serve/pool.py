@@ -55,7 +55,8 @@ class Pool:
     """``size`` workers over the store at ``store_path``; ``run`` is async and bounded.
 
     Args:
-        store_path: the build's ``store/`` folder.
+        store_path: ``out/store``; each worker follows the build behind it (a rebuild
+            into ``out`` is served from the next query on, without a restart).
         size: number of worker processes (queries that can run at once).
         timeout: seconds a query may run before its worker is killed.
     """

@@ -4,13 +4,21 @@ pyoxigraph cannot interrupt a running query, so the only sound way to enforce
 a time limit is to run each query in a process that can be killed at the
 deadline (see :mod:`kg.serve.pool`). A worker answers one job at a time and
 sends back the serialised bytes, never pyoxigraph objects.
+
+The worker follows the live build: before each job it resolves ``out/store``
+again (a few system calls) and, when ``kg build`` has swapped in a new build
+(see :mod:`kg.store`), opens the new store and lets go of the old one. A job
+already running keeps the handle it started with, so a rebuild never fails a
+query in flight; the next job sees the new build.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -19,7 +27,7 @@ from kg.errors import KGError
 from kg.query import engine
 from kg.query.sparql import QueryRefused
 
-__all__ = ["Job", "Reply", "answer", "main"]
+__all__ = ["Job", "LiveStore", "Reply", "answer", "main"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,7 @@ class Reply:
     body: bytes
     truncated: bool = False
     rows: int = 0
+    build: str = ""                    # the build that answered (its folder name)
 
 
 def _term_json(term: Any) -> dict[str, Any]:
@@ -127,13 +136,58 @@ def _results(doc: dict[str, Any], fmt: str, *, rows: int, truncated: bool = Fals
     return Reply(200, _media(target), parsed.serialize(format=target), truncated, rows)
 
 
+class LiveStore:
+    """A read-only handle on the store behind ``path`` that follows build swaps.
+
+    ``path`` is ``out/store`` (a symlink into the live build, or a plain folder);
+    :meth:`get` re-resolves it and reopens the store when it now names another
+    folder. If the new store cannot be opened yet, the old handle is kept.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._key = self._identity()
+        self.store = ox.Store.read_only(self._key[0])
+
+    def _identity(self) -> tuple[str, int, int]:
+        resolved = os.path.realpath(self.path)
+        st = os.stat(resolved)
+        return resolved, st.st_dev, st.st_ino
+
+    @property
+    def build(self) -> str:
+        """The name of the build folder being read (``store``'s parent)."""
+        return Path(self._key[0]).parent.name
+
+    def get(self) -> ox.Store:
+        """The store of the live build, reopened if a new build was swapped in."""
+        try:
+            key = self._identity()
+        except OSError:  # mid-swap on a system without symlinks: keep the old handle
+            return self.store
+        if key != self._key:
+            try:
+                store = ox.Store.read_only(key[0])
+            except OSError:
+                return self.store
+            self.store, self._key = store, key
+        return self.store
+
+
 def main(store_path: str, conn: Connection) -> None:
-    """Worker loop: open the store read-only, then answer jobs until the pipe closes."""
-    store = ox.Store.read_only(store_path)
+    """Worker loop: open the store read-only, then answer jobs until the pipe closes.
+
+    ``store_path`` is ``out/store``; the build behind it is looked up again for
+    every job (see :class:`LiveStore`).
+    """
+    live = LiveStore(store_path)
     conn.send("ready")
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(store, job))
+        store = live.get()
+        reply = answer(store, job)
+        conn.send(Reply(reply.status, reply.media_type, reply.body, reply.truncated, reply.rows,
+                        live.build))

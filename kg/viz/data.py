@@ -27,8 +27,13 @@ LEVELS = ("province", "prefecture", "county", "township", "village")
 
 KEYS = {"adoptions": "imp", "regions": "region", "programmes": "programme", "reports": "report",
         "agencies": "agency"}  # each query's rows depend on the triples of this node
+CLASSES = {"adoptions": "Implementation", "regions": "Region", "reports": "Report",
+           "agencies": "Agency"}  # the query's key nodes all have this fz: type
 Rows = dict[str, dict[str, list[tuple[str | None, ...]]]]  # query -> key node -> rows
+# small VALUES blocks: the store's time per key grows with the block's size
 VALUES_BATCH = 100
+FZ = "https://w3id.org/fazhi-kg/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @cache
@@ -36,52 +41,66 @@ def _text(name: str) -> str:
     return files("kg.viz").joinpath("queries", f"{name}.rq").read_text(encoding="utf-8")
 
 
-def _restricted(name: str, keys: Iterable[str]) -> str:
-    """The query ``name`` for the key nodes ``keys`` only (a VALUES block where the key is bound)."""
-    var = KEYS[name]
-    values = f" VALUES ?{var} {{ {' '.join(f'<{k}>' for k in sorted(keys))} }} "
-    text = _text(name)
-    marker = "SELECT DISTINCT ?programme WHERE {" if name == "programmes" else "WHERE {"
-    at = text.index(marker) + len(marker)
-    return text[:at] + values + text[at:]
+def _query(name: str, keys: Iterable[str] | None = None) -> str:
+    """The query ``name``: for every key node, or (``keys``) for those only (a VALUES block
+    at each ``#KEYS`` marker, where the key variable is bound)."""
+    if keys is None:
+        return _text(name)
+    values = f"VALUES ?{KEYS[name]} {{ {' '.join(f'<{k}>' for k in sorted(keys))} }}"
+    return _text(name).replace("#KEYS", values)
 
 
-def _solve(store: ox.Store, text: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+def _solve(store: ox.Store, text: str, strings: dict[str, str]) -> tuple[list[str], list[tuple[str | None, ...]]]:
+    """Variable names and rows of ``text``; equal strings become one object (``strings``), so
+    the rows take less memory and marshal writes each string once."""
     solutions = store.query(text)
     names = [v.value for v in solutions.variables]
+    same = strings.setdefault
     # iterating a solution is ~2x faster than indexing it by name
-    return names, [tuple(t.value if t is not None else None for t in sol) for sol in solutions]
+    return names, [tuple(None if t is None else same(v := t.value, v) for t in sol) for sol in solutions]
 
 
 @cache
 def _columns(name: str) -> list[str]:
-    return _solve(ox.Store(), _restricted(name, ()))[0]
+    return _solve(ox.Store(), _query(name, ()), {})[0]
 
 
 def spread_rows(store: ox.Store, *, only: dict[str, set[str]] | None = None) -> Rows:
     """The five queries' rows grouped by key node: all of them, or (``only``) those of the
     given key nodes per query."""
     out: Rows = {}
+    strings: dict[str, str] = {}
     for name, var in KEYS.items():
         if only is not None and name not in only:
             continue
         if only is None:
-            names, rows = _solve(store, _text(name))
+            names, rows = _solve(store, _query(name), strings)
         elif only.get(name):
-            # small VALUES blocks: with a large one the store evaluates the whole pattern first
             keys = sorted(only[name])
             names, rows = _columns(name), []
             for at in range(0, len(keys), VALUES_BATCH):
-                rows += _solve(store, _restricted(name, keys[at:at + VALUES_BATCH]))[1]
+                rows += _solve(store, _query(name, keys[at:at + VALUES_BATCH]), strings)[1]
         else:
             out[name] = {}
             continue
         at = names.index(var)
         grouped: dict[str, list[tuple[str | None, ...]]] = {}
         for row in rows:
-            grouped.setdefault(str(row[at]), []).append(row)
+            key = str(row[at])
+            if key in grouped:
+                grouped[key].append(row)
+            else:
+                grouped[key] = [row]
         out[name] = grouped
     return out
+
+
+def _typed(store: ox.Store, nodes: Iterable[str], name: str) -> set[str]:
+    """Those of ``nodes`` that have the type of the query ``name``'s key nodes (the others
+    have no rows there)."""
+    rdf_type, cls, graph = ox.NamedNode(RDF_TYPE), ox.NamedNode(FZ + CLASSES[name]), ox.DefaultGraph()
+    return {n for n in nodes
+            if next(store.quads_for_pattern(ox.NamedNode(n), rdf_type, cls, graph), None) is not None}
 
 
 def refresh_rows(store: ox.Store, rows: Rows, changed: set[str], programmes: set[str]) -> Rows:
@@ -96,7 +115,9 @@ def refresh_rows(store: ox.Store, rows: Rows, changed: set[str], programmes: set
         regions.update(str(sol[0].value) for sol in store.query(q))
     only = {"adoptions": changed, "regions": regions, "programmes": set(programmes),
             "reports": changed, "agencies": changed}
-    fresh = spread_rows(store, only={"adoptions": changed})
+    # rows are dropped for all of ``only``, asked for only where the node has the key's type
+    asked = {name: _typed(store, only[name], name) for name in CLASSES}
+    fresh = spread_rows(store, only={"adoptions": asked["adoptions"]})
     at = _columns("adoptions").index("programme")
     for key in changed:  # programmes an implementation named before or names now
         for row in rows["adoptions"].get(key, []) + fresh["adoptions"].get(key, []):
@@ -107,27 +128,37 @@ def refresh_rows(store: ox.Store, rows: Rows, changed: set[str], programmes: set
     only["programmes"] |= {
         c for c in changed if c in rows["programmes"]
         or next(store.quads_for_pattern(None, predicate, ox.NamedNode(c), ox.DefaultGraph()), None)}
-    fresh.update(spread_rows(store, only={k: v for k, v in only.items() if k != "adoptions"}))
+    asked["programmes"] = only["programmes"]
+    fresh.update(spread_rows(store, only={k: v for k, v in asked.items() if k != "adoptions"}))
     out: Rows = {}
     for name in KEYS:
-        kept = {k: v for k, v in rows[name].items() if k not in only[name]}
+        kept = dict(rows[name])
+        for key in only[name]:
+            kept.pop(key, None)
         kept.update(fresh[name])
         out[name] = kept
     return out
 
 
-def _ordered(rows: Rows, name: str) -> Iterable[dict[str, str | None]]:
+def _rowkey(row: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
+    """A row's place in the canonical order: by value, unbound last."""
+    return tuple((v is None, v or "") for v in row)
+
+
+def _ordered(rows: Rows, name: str) -> Iterable[tuple[str | None, ...]]:
     """The rows of ``name`` in one canonical order: by key node, then by value (so the page
     depends neither on the order the store returns solutions in nor on how the rows were
     gathered)."""
-    names = _columns(name)
     group = rows[name]
     for key in sorted(group):
         found = group[key]
-        if len(found) > 1:
-            found = sorted(found, key=lambda r: tuple((v is None, v or "") for v in r))
-        for row in found:
-            yield dict(zip(names, row, strict=True))
+        yield from (found if len(found) < 2 else sorted(found, key=_rowkey))
+
+
+def _last(rows: Rows, name: str) -> dict[str, tuple[str | None, ...]]:
+    """Each key node's last row in the canonical order."""
+    return {key: found[0] if len(found) < 2 else max(found, key=_rowkey)
+            for key, found in rows[name].items()}
 
 
 def _point(wkt: str | None) -> tuple[float, float] | None:
@@ -147,29 +178,22 @@ def _year(value: str | None) -> int | None:
         return None
 
 
-class _Index:
-    """Interns keys to consecutive integers (table positions)."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-
-    def __call__(self, key: str | None) -> int:
-        if key is None:
-            return -1
-        return self.ids.setdefault(key, len(self.ids))
-
-
 def _regions(rows: Rows) -> dict[str, dict[str, Any]]:
+    c = {name: i for i, name in enumerate(_columns("regions"))}
+    at = [c[k] for k in ("region", "label", "level", "code", "wkt", "approximate", "parent")]
     regions: dict[str, dict[str, Any]] = {}
     for row in _ordered(rows, "regions"):
-        r = regions.setdefault(str(row["region"]), {"label": None, "level": None, "code": None,
-                                                    "point": None, "approx": False, "parent": None})
-        r["label"] = r["label"] or row["label"]
-        r["level"] = r["level"] or row["level"]
-        r["code"] = r["code"] or row["code"]
-        r["point"] = r["point"] or _point(row["wkt"])
-        r["approx"] = r["approx"] or row["approximate"] == "true"
-        r["parent"] = r["parent"] or row["parent"]
+        iri, label, level, code, wkt, approximate, parent = (row[i] for i in at)
+        r = regions.get(str(iri))
+        if r is None:
+            r = regions[str(iri)] = {"label": None, "level": None, "code": None, "point": None,
+                                     "approx": False, "parent": None}
+        r["label"] = r["label"] or label
+        r["level"] = r["level"] or level
+        r["code"] = r["code"] or code
+        r["point"] = r["point"] or _point(wkt)
+        r["approx"] = r["approx"] or approximate == "true"
+        r["parent"] = r["parent"] or parent
     return regions
 
 
@@ -194,16 +218,24 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
     """
     if rows is None:
         rows = spread_rows(store)  # type: ignore[arg-type]
-    all_rows = rows
-    rows = sorted(  # type: ignore[assignment]
-        (row for row in _ordered(all_rows, "adoptions") if _year(row["year"]) is not None),
-        key=lambda r: (r["region"] or "", r["programme"] or "", r["year"] or "", r["report"] or ""),
-    )
-    region_info = _regions(all_rows)
+    c = {name: i for i, name in enumerate(_columns("adoptions"))}
+    imp, region, programme, year, planned, evidence, report, agency = (
+        c[k] for k in ("imp", "region", "programme", "year", "planned", "evidence", "report", "agency"))
+    # the adoptions in the canonical order (_ordered), then stably by region, programme, year
+    # and report: one sort with the key node as last key (it comes first in _ordered), each
+    # node's rows in value order beforehand
+    adopted: list[tuple[str | None, ...]] = []
+    for found in rows["adoptions"].values():
+        adopted.extend(found if len(found) < 2 else sorted(found, key=_rowkey))
+    years = {v: _year(v) for v in {r[year] for r in adopted}}
+    adopted = [r for r in adopted if years[r[year]] is not None]
+    adopted.sort(key=lambda r: (r[region] or "", r[programme] or "", r[year] or "", r[report] or "",
+                                r[imp]))
+    region_info = _regions(rows)
     geo = outlines()
     province_of_code = {p["code"]: i for i, p in enumerate(geo["provinces"])}
 
-    region_ids = sorted({str(r["region"]) for r in rows},
+    region_ids = sorted({str(r[region]) for r in adopted},
                         key=lambda iri: (region_info.get(iri, {}).get("code") or "~", iri))
     region_index = {iri: i for i, iri in enumerate(region_ids)}
     regions: dict[str, list[Any]] = {k: [] for k in ("id", "label", "level", "province", "x", "y",
@@ -223,17 +255,19 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         regions["approx"].append(int(bool(placed) and (placed is not info or bool(info.get("approx")))))
         regions["code"].append(info.get("code") or "")
 
+    c = {name: i for i, name in enumerate(_columns("programmes"))}
+    at = [c[k] for k in ("programme", "label", "curated", "theme", "themeZh", "themeEn", "alts")]
     programme_rows: dict[str, dict[str, Any]] = {}
-    for row in _ordered(all_rows, "programmes"):
-        p = programme_rows.setdefault(str(row["programme"]), {"label": None, "curated": True,
-                                                              "theme": None, "alts": set()})
-        if row["label"] and (p["label"] is None or row["label"] < p["label"]):
-            p["label"] = row["label"]
-        p["curated"] = p["curated"] and row["curated"] != "false"
-        if row["theme"]:
-            p["theme"] = (row["theme"], row["themeZh"] or row["themeEn"] or row["theme"],
-                          row["themeEn"] or "")
-        p["alts"].update(a for a in (row["alts"] or "").split("\u001f") if a)
+    for row in _ordered(rows, "programmes"):
+        iri, label, curated, theme, theme_zh, theme_en, alts = (row[i] for i in at)
+        p = programme_rows.setdefault(str(iri), {"label": None, "curated": True, "theme": None,
+                                                 "alts": set()})
+        if label and (p["label"] is None or label < p["label"]):
+            p["label"] = label
+        p["curated"] = p["curated"] and curated != "false"
+        if theme:
+            p["theme"] = (theme, theme_zh or theme_en or theme, theme_en or "")
+        p["alts"].update(a for a in (alts or "").split("\u001f") if a)
     themes = sorted({p["theme"] or ("", *UNCLASSIFIED) for p in programme_rows.values()},
                     key=lambda t: (t[0] == "", t[1]))
     theme_index = {t[0]: i for i, t in enumerate(themes)}
@@ -247,38 +281,41 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         "alt": ["\u001f".join(sorted(programme_rows[i]["alts"])) for i in programme_ids],
     }
 
-    report_rows = {str(r["report"]): r for r in _ordered(all_rows, "reports")}
+    c = {name: i for i, name in enumerate(_columns("reports"))}
+    report_rows = _last(rows, "reports")
     report_ids = sorted(report_rows)
+    report_years = {v: _year(v) for v in {r[c["year"]] for r in report_rows.values()}}
     reports = {
         "id": report_ids,
-        "title": [report_rows[i]["title"] or "" for i in report_ids],
-        "source": [report_rows[i]["source"] or "" for i in report_ids],
-        "year": [_year(report_rows[i]["year"]) for i in report_ids],
-        "region": [region_index.get(str(report_rows[i]["region"]), -1) for i in report_ids],
+        "title": [report_rows[i][c["title"]] or "" for i in report_ids],
+        "source": [report_rows[i][c["source"]] or "" for i in report_ids],
+        "year": [report_years[report_rows[i][c["year"]]] for i in report_ids],
+        "region": [region_index.get(str(report_rows[i][c["region"]]), -1) for i in report_ids],
     }
     report_index = {iri: i for i, iri in enumerate(report_ids)}
 
-    agency_rows = {str(r["agency"]): r for r in _ordered(all_rows, "agencies")}
-    used = {str(r["agency"]) for r in rows if r["agency"]}
+    c = {name: i for i, name in enumerate(_columns("agencies"))}
+    agency_rows = _last(rows, "agencies")
+    used = {str(r[agency]) for r in adopted if r[agency]}
     agency_ids = sorted(a for a, r in agency_rows.items()
-                        if a in used or str(r["region"]) in region_index)
+                        if a in used or str(r[c["region"]]) in region_index)
     agencies = {
-        "label": [agency_rows[a]["label"] or a.rsplit("/", 1)[-1] for a in agency_ids],
-        "region": [region_index.get(str(agency_rows[a]["region"]), -1) for a in agency_ids],
+        "label": [agency_rows[a][c["label"]] or a.rsplit("/", 1)[-1] for a in agency_ids],
+        "region": [region_index.get(str(agency_rows[a][c["region"]]), -1) for a in agency_ids],
     }
     agency_index = {a: i for i, a in enumerate(agency_ids)}
 
-    evidence = _Index()
-    adoptions: dict[str, list[int]] = {k: [] for k in ("region", "programme", "year", "planned",
-                                                       "evidence", "report", "agency")}
-    for row in rows:
-        adoptions["region"].append(region_index[str(row["region"])])
-        adoptions["programme"].append(programme_index[str(row["programme"])])
-        adoptions["year"].append(_year(row["year"]) or 0)
-        adoptions["planned"].append(int(row["planned"] == "true"))
-        adoptions["evidence"].append(evidence(row["evidence"]))
-        adoptions["report"].append(report_index.get(str(row["report"]), -1))
-        adoptions["agency"].append(agency_index.get(str(row["agency"]), -1))
+    texts: dict[str, int] = {}  # evidence sentences, numbered in order of first use
+    number = texts.setdefault
+    adoptions: dict[str, list[int]] = {
+        "region": [region_index[str(r[region])] for r in adopted],
+        "programme": [programme_index[str(r[programme])] for r in adopted],
+        "year": [years[r[year]] or 0 for r in adopted],
+        "planned": [int(r[planned] == "true") for r in adopted],
+        "evidence": [-1 if r[evidence] is None else number(r[evidence], len(texts)) for r in adopted],
+        "report": [report_index.get(str(r[report]), -1) for r in adopted],
+        "agency": [agency_index.get(str(r[agency]), -1) for r in adopted],
+    }
 
     return {
         "meta": {"reports": len(report_ids)},
@@ -289,7 +326,7 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         "programmes": programmes,
         "reports": reports,
         "agencies": agencies,
-        "evidence": list(evidence.ids),
+        "evidence": list(texts),
         "adoptions": adoptions,
         "map": {k: geo[k] for k in ("provinces", "country", "maritime", "islands", "inset", "bounds",
                                      "note")},
