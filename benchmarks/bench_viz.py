@@ -42,7 +42,9 @@ def _open(browser, path: Path):
     page.on("request", lambda r: r.url.startswith("file://") or errors.append(f"request {r.url}"))
     started = time.perf_counter()
     page.goto(path.resolve().as_uri())
-    page.wait_for_function("document.body.dataset.ready === '1' && spreadView.timings.firstDraw > 0")
+    # a function, not an expression: Playwright evaluates expressions with eval(), which the
+    # page's Content Security Policy refuses once polling starts (large pages)
+    page.wait_for_function("() => document.body.dataset.ready === '1' && spreadView.timings.firstDraw > 0")
     wall = (time.perf_counter() - started) * 1000
     return page, wall, errors
 

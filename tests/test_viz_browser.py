@@ -235,3 +235,19 @@ def test_generated_2900_region_view_is_fast_and_exact(tmp_path, browser):
     assert page.lit() == set(adopters(store, FENGQIAO, up_to=2020))
     page.page.screenshot(path=str(tmp_path / "generated.png"))
     page.assert_clean()
+
+
+def test_national_scale_page_with_200000_facts_draws(tmp_path, browser):
+    """A 30,000-report build gives the page far more adoptions than a JS call can take as
+    arguments: no ``Math.max(...array)`` may overflow the stack (it did at 30,000 reports)."""
+    store = synth_store(programmes=1200)
+    path = tmp_path / "national.html"
+    write_spread(store, path)
+    page = Page(browser, path)
+    assert page.js("spreadView.timings.firstDraw") > 0
+    assert int(page.js("document.body.dataset.lit")) > 2800
+    page.js("""async () => { spreadView.selectProgramme('枫桥经验'); await spreadView.drawn(); }""")
+    assert page.lit() == set(adopters(store, FENGQIAO))
+    page.set_year(2018)
+    assert page.lit() == set(adopters(store, FENGQIAO, up_to=2018))
+    page.assert_clean()

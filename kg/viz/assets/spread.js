@@ -38,7 +38,9 @@
 
   // ---- indexes -----------------------------------------------------------------------
   const years = A.year.length ? A.year : [new Date().getFullYear()];
-  const Y0 = Math.min(...years), Y1 = Math.max(...years);
+  // a loop, not Math.min(...years): spreading 100,000+ values overflows the call stack
+  let Y0 = years[0], Y1 = years[0];
+  for (const y of years) { if (y < Y0) Y0 = y; if (y > Y1) Y1 = y; }
   const byProgramme = Array.from({length: nP}, () => []);
   const byRegion = Array.from({length: nR}, () => []);
   for (let a = 0; a < nA; a++) { byProgramme[A.programme[a]].push(a); byRegion[A.region[a]].push(a); }
