@@ -95,3 +95,12 @@ def test_sample_reports_are_sorted_and_exact(thesaurus):
 def test_unquoted_formula_with_a_head(thesaurus):
     assert concepts("推行1+N+X立体普法模式,其中1+1=2。", thesaurus) == [("1+N+X立体普法模式", False)]
     assert concepts("探索1+3+N多元解纷机制", thesaurus) == [("矛盾纠纷多元化解机制", True)]
+
+
+def test_a_character_that_lowercases_to_two_keeps_offsets_exact(thesaurus):
+    # "İ".lower() is two characters; the matching view must stay aligned with the text
+    text = "İstanbul代表团来访。İİ镜湖区推行“枫桥经验”,建立“一村(社区)一法律顾问”制度。"
+    hits = find_programmes(text, thesaurus=thesaurus)
+    assert {h.concept for h in hits} >= {"枫桥经验", "一村一法律顾问"}
+    assert all(text[h.start : h.end] == h.surface for h in hits)
+    assert "枫桥经验" in [h.surface for h in hits]

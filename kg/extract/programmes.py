@@ -65,9 +65,13 @@ def _key(text: str) -> str:
 
 
 def _view_char(c: str) -> str:
+    """One character's matching form: always one character, so view offsets stay aligned
+    (``"İ".lower()`` is two characters: such a character is left as it is)."""
     n = unicodedata.normalize("NFKC", c)
     c = n if len(n) == 1 else c
-    return _CHAR_MAP.get(c, c).lower()
+    c = _CHAR_MAP.get(c, c)
+    low = c.lower()
+    return low if len(low) == 1 else c
 
 
 class _ViewTable(dict):  # type: ignore[type-arg]
@@ -150,9 +154,7 @@ def _view_slow(text: str) -> tuple[str, list[int]]:
     for i, c in enumerate(fold(text)):
         if c in _SKIP:
             continue
-        n = unicodedata.normalize("NFKC", c)
-        c = n if len(n) == 1 else c
-        chars.append(_CHAR_MAP.get(c, c).lower())
+        chars.append(_view_char(c))
         offsets.append(i)
     return "".join(chars), offsets
 
