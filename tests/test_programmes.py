@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from kg.extract.programmes import find_programmes, guess_theme
