@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-from pathlib import Path
-import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import free_port, wait_until_up
 
 from kg import pipeline
 from kg.cli import main
@@ -24,25 +23,15 @@ needs_server = pytest.mark.skipif(OXIGRAPH is None,
                                   reason="the oxigraph server (pip install oxigraph) is not installed")
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def server(tmp_path):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path / "db"),
                              "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_until_up(proc, f"{base}/query?query=ASK%7B%7D", tries=100, pause=0.05)
     yield base
     proc.terminate()
     proc.wait(timeout=10)

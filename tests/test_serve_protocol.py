@@ -12,7 +12,6 @@ their shape (each graph describes itself as a foaf:Document), since nothing is f
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -20,21 +19,16 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import free_port, wait_until_up
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 FOAF_DOC = ox.NamedNode("http://xmlns.com/foaf/0.1/Document")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,20 +42,13 @@ def server(sample_build, tmp_path_factory):
         store.add(ox.Quad(g, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(f"data{n}"), g))
     store.flush()
     del store
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "serve", "--out", str(out), "--port", str(port), "--timeout", "2",
          "--max-rows", "50", "--max-body", "20000", "--workers", "2", "--cors", "http://allowed.example"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"{base}/queries", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(proc.stdout.read().decode())
-            time.sleep(0.1)
+    wait_until_up(proc, f"{base}/queries", tries=150)
     yield base
     proc.terminate()
     proc.wait(10)
@@ -104,7 +91,7 @@ def test_query_post_form(server):
 
 
 def test_query_post_direct(server):
-    status, _, body = http(server, "POST", body="ASK {}".encode(), headers=DIRECT)
+    status, _, body = http(server, "POST", body=b"ASK {}", headers=DIRECT)
     assert status == 200 and _results(body)["boolean"] is True
 
 

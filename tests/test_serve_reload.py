@@ -5,7 +5,6 @@ next query on, without a restart, and a query running during the swap still fini
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from conftest import free_port, wait_until_up
 from rdflib import Graph, Literal, URIRef
 
 from kg.store import current_build, write_graph
@@ -31,11 +31,6 @@ def _graph(n: int, tag: str) -> Graph:
     return g
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _ask(base: str, query: str) -> tuple[int, str, dict[str, str]]:
     url = f"{base}/sparql?" + urllib.parse.urlencode({"query": query})
@@ -50,20 +45,13 @@ def _ask(base: str, query: str) -> tuple[int, str, dict[str, str]]:
 def served(tmp_path):
     out = tmp_path / "out"
     write_graph(_graph(50, "first"), out)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "serve", "--out", str(out), "--port", str(port),
          "--timeout", "60", "--workers", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{base}/queries", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(proc.stdout.read().decode())
-            time.sleep(0.1)
+    wait_until_up(proc, f"{base}/queries", tries=300)
     yield out, base
     proc.terminate()
     proc.wait(10)
