@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.plugins.serializers.nt import _quoteLiteral
 
+from kg.derive import derived_triples
 from kg.gazetteer import Division, Gazetteer
 from kg.namespaces import FZ, GEO, ID, ORG, PREFIXES, digest, mint
 from kg.resources import ontology_dir
@@ -255,6 +256,8 @@ def triples(
         yield iri, _FZ.planned, _plain(imp.planned)
         if imp.agency and imp.agency in by_name:
             yield iri, _FZ.agency, by_name[imp.agency]
+
+    yield from derived_triples(ext, report=report, gazetteer=gazetteer)
 
 
 def bind_prefixes(g: Graph) -> Graph:
