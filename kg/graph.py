@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -23,7 +23,7 @@ from kg.gazetteer import Division, Gazetteer
 from kg.namespaces import FZ, GEO, ID, ORG, PREFIXES, digest, mint
 from kg.resources import ontology_dir
 from kg.thesaurus import Thesaurus
-from kg.types import Extraction, RegionHit
+from kg.types import Extraction
 
 __all__ = [
     "CANDIDATE_SCHEME", "PROGRAMME_SCHEME", "bind_prefixes", "build", "division_lines", "nt_line",
@@ -56,7 +56,6 @@ CANDIDATE_SCHEME = URIRef(f"{ID}scheme/candidates")
 
 
 @lru_cache(maxsize=100_000)
-@lru_cache(maxsize=100_000)
 def _zh(text: str) -> Literal:
     """``Literal(text, lang="zh")`` memoised (names and titles repeat across reports)."""
     return Literal(text, lang="zh")
@@ -78,7 +77,6 @@ def report_iri(ext: Extraction) -> URIRef:
     return URIRef(mint("report", digest(ext.doc.text)))
 
 
-@lru_cache(maxsize=100_000)
 @lru_cache(maxsize=100_000)
 def region_iri(code: str) -> URIRef:
     return URIRef(mint("region", code))
@@ -114,152 +112,6 @@ def source_graph_iri(source: str) -> URIRef:
     return URIRef(mint("graph", "source", source))
 
 
-def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:
-    """A GB/T division with its code, level, point and parent chain to the province."""
-    for d in gazetteer.chain(div.code):
-        iri = region_iri(d.code)
-        yield iri, _RDF.type, _FZ.Region
-        yield iri, _RDFS.label, _zh(d.name)
-        for alias in d.aliases:
-            yield iri, _SKOS.altLabel, _zh(alias)
-        yield iri, _FZ.adminCode, Literal(d.code)
-        yield iri, _FZ.level, Literal(d.level)
-        if d.parent:
-            yield iri, _FZ.partOf, region_iri(d.parent)
-        if d.lon is not None and d.lat is not None:
-            geom = URIRef(f"{iri}/geometry")
-            yield iri, _GEO.hasGeometry, geom
-            yield geom, _RDF.type, _GEO.Geometry
-            yield geom, _GEO.asWKT, Literal(f"POINT({d.lon:.6f} {d.lat:.6f})", datatype=_GEO.wktLiteral)
-            yield iri, _FZ.approximateLocation, Literal(bool(d.approximate))
-
-
-_division_triples = division_triples  # the real one, when triples() shadows the name
-
-
-def _region_hit_triples(
-    hit: RegionHit, gazetteer: Gazetteer, division_triples: Any = None,
-) -> tuple[URIRef | None, list[Triple]]:
-    division_triples = division_triples or _division_triples
-    if hit.code:
-        div = gazetteer.get(hit.code)
-        if div is None:
-            return None, []
-        # surfaces are the gazetteer's names and aliases, or relative (全区): no new labels
-        return region_iri(hit.code), list(division_triples(div, gazetteer))
-    iri = local_region_iri(hit.parent_code, hit.name)
-    out = [(iri, _RDF.type, _FZ.Region), (iri, _RDFS.label, _zh(hit.name)), (iri, _FZ.level, _plain(hit.level))]
-    if hit.parent_code:
-        out.append((iri, _FZ.partOf, region_iri(hit.parent_code)))
-        parent = gazetteer.get(hit.parent_code)
-        if parent is not None:
-            out.extend(division_triples(parent, gazetteer))
-    return iri, out
-
-
-def triples(
-    ext: Extraction, *, gazetteer: Gazetteer, thesaurus: Thesaurus, shared: set[str] | None = None,
-) -> Iterator[Triple]:
-    """All triples one report contributes.
-
-    With ``shared`` (a set), the triples of GB/T divisions (shared by every report
-    that names them) are left out and their codes added to ``shared`` instead:
-    :func:`division_lines` gives them once for the whole build.
-    """
-    if shared is not None:
-        def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:  # noqa: ARG001
-            shared.add(div.code)
-            return iter(())
-    else:
-        division_triples = _division_triples
-    text_digest = digest(ext.doc.text)
-    report = URIRef(mint("report", text_digest))  # report_iri(ext), its digest kept
-    meta = ext.report
-    yield report, _RDF.type, _FZ.Report
-    yield report, _DCTERMS.source, Literal(ext.doc.source)
-    yield report, _FZ["format"], _plain(ext.doc.fmt)
-    yield report, _FZ.encoding, _plain(ext.doc.encoding)
-    yield report, _FZ.contentHash, Literal(digest(ext.doc.text, length=64))
-    if meta.title:
-        yield report, _DCTERMS.title, _zh(meta.title)
-    if meta.year:
-        yield report, _FZ.yearCovered, _year(meta.year)
-    if meta.issued:
-        yield report, _DCTERMS.issued, Literal(meta.issued, datatype=_XSD.date)
-    for flag in ext.warnings:
-        yield report, _FZ.flag, Literal(flag)
-
-    home = region_iri(meta.region_code) if meta.region_code else None
-    if meta.region_code:
-        div = gazetteer.get(meta.region_code)
-        if div is not None:
-            yield report, _FZ.aboutRegion, home
-            yield report, _FZ.mentions, home
-            yield from division_triples(div, gazetteer)
-
-    for hit in ext.regions:
-        iri, facts = _region_hit_triples(hit, gazetteer, division_triples)
-        if iri is not None:
-            yield report, _FZ.mentions, iri
-            yield from facts
-
-    agencies: dict[tuple[str, str | None], URIRef] = {}
-    for hit in ext.agencies:
-        iri = agency_iri(hit.name, hit.region_code)
-        agencies[(hit.name, hit.region_code)] = iri
-        yield report, _FZ.mentions, iri
-        yield iri, _RDF.type, _FZ.Agency
-        yield iri, _RDF.type, _ORG.Organization
-        yield iri, _RDFS.label, _zh(hit.name)
-        yield iri, _FZ.agencyKind, _plain(hit.kind)
-        if hit.surface and hit.surface != hit.name:
-            yield iri, _SKOS.altLabel, _zh(hit.surface)
-        if hit.region_code and gazetteer.get(hit.region_code):
-            yield iri, _FZ.jurisdiction, region_iri(hit.region_code)
-            yield from division_triples(gazetteer.get(hit.region_code), gazetteer)
-    if meta.publisher:
-        match = next((iri for (name, _), iri in agencies.items() if name == meta.publisher), None)
-        if match is not None:
-            yield report, _DCTERMS.publisher, match
-
-    for hit in ext.programmes:
-        iri = programme_iri(hit.concept)
-        yield report, _FZ.mentions, iri
-        if hit.surface and hit.surface.strip("“”\"'") != hit.concept:
-            yield iri, _SKOS.altLabel, _zh(hit.surface.strip("“”\"'"))
-        if not hit.curated:
-            yield iri, _RDF.type, _FZ.Programme
-            yield iri, _RDF.type, _SKOS.Concept
-            yield iri, _SKOS.prefLabel, _zh(hit.concept)
-            yield iri, _SKOS.inScheme, CANDIDATE_SCHEME
-            yield iri, _FZ.curated, _plain(False)
-
-    for hit in ext.documents:
-        iri = document_iri(hit.title)
-        yield report, _FZ.mentions, iri
-        yield iri, _RDF.type, _FZ.PolicyDocument
-        yield iri, _DCTERMS.title, _zh(hit.title)
-        yield iri, _FZ.level, _plain(hit.level)
-
-    by_name = {name: iri for (name, _), iri in agencies.items()}
-    for imp in ext.implementations:
-        if not imp.region_code or gazetteer.get(imp.region_code) is None:
-            continue
-        iri = URIRef(mint("implementation", text_digest, imp.region_code,
-                          imp.programme, str(imp.year)))
-        yield iri, _RDF.type, _FZ.Implementation
-        yield iri, _FZ.region, region_iri(imp.region_code)
-        yield iri, _FZ.programme, programme_iri(imp.programme)
-        yield iri, _FZ.year, _year(imp.year)
-        yield iri, _PROV.wasDerivedFrom, report
-        yield iri, _FZ.evidence, Literal(imp.evidence)
-        yield iri, _FZ.planned, _plain(imp.planned)
-        if imp.agency and imp.agency in by_name:
-            yield iri, _FZ.agency, by_name[imp.agency]
-
-    yield from derived_triples(ext, report=report, gazetteer=gazetteer)
-
-
 def bind_prefixes(g: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
@@ -276,6 +128,20 @@ def _nt_iri_text(iri: str) -> str:
     return URIRef(iri).n3()
 
 
+def _nt_minted(iri: str) -> str:
+    """``URIRef(iri).n3()`` for an IRI from :func:`kg.namespaces.mint` (or one with a
+    plain ASCII path appended): mint percent-encodes every part, so the IRI holds none of
+    the characters rdflib refuses to write, and needs no check."""
+    return f"<{iri}>"
+
+
+def _nt_quote(text: str) -> str:
+    """A lexical form in quotes, escaped as ``rdflib.plugins.serializers.nt._quote_encode``."""
+    if _NT_ESCAPED.search(text):
+        text = text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    return f'"{text}"'
+
+
 def _nt_term(term: URIRef | Literal) -> str:
     """A term as rdflib's N-Triples serialiser writes it."""
     kind = type(term)
@@ -289,15 +155,13 @@ def _nt_term(term: URIRef | Literal) -> str:
 def _nt_literal(lit: Literal) -> str:
     """``rdflib.plugins.serializers.nt._quoteLiteral``, with the escaping skipped when the
     lexical form has nothing to escape."""
-    text = str(lit)
-    if _NT_ESCAPED.search(text):
-        text = text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    text = _nt_quote(str(lit))
     language, datatype = lit.language, lit.datatype
     if language:  # never with a datatype: rdflib's Literal refuses both
-        return f'"{text}"@{language}'
+        return f"{text}@{language}"
     if datatype:
-        return f'"{text}"^^<{datatype}>'
-    return f'"{text}"'
+        return f"{text}^^<{datatype}>"
+    return text
 
 
 def nt_line(t: Triple) -> str:
@@ -307,13 +171,266 @@ def nt_line(t: Triple) -> str:
     return f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ."
 
 
+# --- terms: the facts below are written once, for two kinds of term ---------------------
+# ``triples`` builds rdflib terms (the graph, ``build``); ``report_lines`` builds their
+# N-Triples text directly (the build's hot path), each form equal to ``_nt_term`` of the
+# rdflib term: the literal forms rdflib might normalise (dates, years, booleans) go
+# through rdflib once per value.
+
+
+class _Writer:
+    """How one kind of term is made: namespaces, minted IRIs, literals."""
+
+    __slots__ = (
+        "agency",
+        "candidate_scheme",
+        "date",
+        "dcterms",
+        "derived",
+        "document",
+        "fz",
+        "geo",
+        "iri",
+        "lit",
+        "local_region",
+        "org",
+        "plain",
+        "programme",
+        "prov",
+        "rdf",
+        "rdfs",
+        "region",
+        "skos",
+        "wkt",
+        "year",
+        "zh",
+    )
+
+    def __init__(self, **parts: Any) -> None:
+        for name, value in parts.items():
+            setattr(self, name, value)
+
+
+class _NtTerms:
+    """A namespace's terms as N-Triples text, each written once."""
+
+    def __init__(self, ns: Any) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> str:
+        text = _nt_iri_text(str(self._ns[name]))
+        setattr(self, name, text)
+        return text
+
+    def __getitem__(self, name: str) -> str:
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+
+def _rdflib_date(value: str) -> Literal:
+    return Literal(value, datatype=_XSD.date)
+
+
+def _rdflib_wkt(value: str) -> Literal:
+    return Literal(value, datatype=_GEO.wktLiteral)
+
+
+_AS_RDFLIB = _Writer(
+    rdf=_RDF, rdfs=_RDFS, skos=_SKOS, fz=_FZ, dcterms=_DCTERMS, prov=_PROV, org=_ORG, geo=_GEO,
+    iri=URIRef, region=region_iri, local_region=local_region_iri, agency=agency_iri,
+    programme=programme_iri, document=document_iri, candidate_scheme=CANDIDATE_SCHEME,
+    zh=_zh, year=_year, plain=_plain, lit=Literal, date=_rdflib_date, wkt=_rdflib_wkt,
+    derived=lambda facts: facts,
+)
+
+
+def _nt_memo(fn: Any, *, typed: bool = False) -> Any:
+    return lru_cache(maxsize=100_000, typed=typed)(fn)
+
+
+_AS_NT = _Writer(
+    rdf=_NtTerms(RDF), rdfs=_NtTerms(RDFS), skos=_NtTerms(SKOS), fz=_NtTerms(FZ),
+    dcterms=_NtTerms(DCTERMS), prov=_NtTerms(PROV), org=_NtTerms(ORG), geo=_NtTerms(GEO),
+    iri=_nt_minted,
+    region=_nt_memo(lambda code: _nt_minted(mint("region", code))),
+    local_region=_nt_memo(lambda parent, name: _nt_minted(mint("region", parent or "unknown", name))),
+    agency=_nt_memo(lambda name, code: _nt_minted(mint("agency", code or "national", name))),
+    programme=_nt_memo(lambda concept: _nt_minted(mint("programme", concept))),
+    document=_nt_memo(lambda title: _nt_minted(mint("document", title))),
+    candidate_scheme=_nt_term(CANDIDATE_SCHEME),
+    zh=_nt_memo(lambda text: f"{_nt_quote(text)}@zh"),
+    year=_nt_memo(lambda year: _nt_literal(_year(year))),
+    plain=_nt_memo(lambda value: _nt_literal(_plain(value)), typed=True),
+    lit=_nt_quote,
+    date=_nt_memo(lambda value: _nt_literal(_rdflib_date(value))),
+    wkt=lambda value: _nt_literal(_rdflib_wkt(value)),
+    derived=lambda facts: ((_nt_term(s), _nt_term(p), _nt_term(o)) for s, p, o in facts),
+)
+
+
+def _division_facts(div: Division, gazetteer: Gazetteer, w: _Writer) -> Iterator[tuple[Any, Any, Any]]:
+    for d in gazetteer.chain(div.code):
+        iri = w.region(d.code)
+        yield iri, w.rdf.type, w.fz.Region
+        yield iri, w.rdfs.label, w.zh(d.name)
+        for alias in d.aliases:
+            yield iri, w.skos.altLabel, w.zh(alias)
+        yield iri, w.fz.adminCode, w.lit(d.code)
+        yield iri, w.fz.level, w.lit(d.level)
+        if d.parent:
+            yield iri, w.fz.partOf, w.region(d.parent)
+        if d.lon is not None and d.lat is not None:
+            geom = w.iri(f"{mint('region', d.code)}/geometry")
+            yield iri, w.geo.hasGeometry, geom
+            yield geom, w.rdf.type, w.geo.Geometry
+            yield geom, w.geo.asWKT, w.wkt(f"POINT({d.lon:.6f} {d.lat:.6f})")
+            yield iri, w.fz.approximateLocation, w.plain(bool(d.approximate))
+
+
+def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:
+    """A GB/T division with its code, level, point and parent chain to the province."""
+    return _division_facts(div, gazetteer, _AS_RDFLIB)
+
+
+def _facts(
+    ext: Extraction, w: _Writer, *, gazetteer: Gazetteer, shared: set[str] | None,
+) -> Iterator[tuple[Any, Any, Any]]:
+    """The facts of :func:`triples`, with terms made by ``w``."""
+    if shared is not None:
+        def divisions(div: Division) -> Iterator[tuple[Any, Any, Any]]:
+            shared.add(div.code)
+            return iter(())
+    else:
+        def divisions(div: Division) -> Iterator[tuple[Any, Any, Any]]:
+            return _division_facts(div, gazetteer, w)
+    rdf_type, mentions, zh, plain, region = w.rdf.type, w.fz.mentions, w.zh, w.plain, w.region
+    text_digest = digest(ext.doc.text)
+    report_text = mint("report", text_digest)  # report_iri(ext), its digest kept
+    report = w.iri(report_text)
+    meta = ext.report
+    yield report, rdf_type, w.fz.Report
+    yield report, w.dcterms.source, w.lit(ext.doc.source)
+    yield report, w.fz["format"], plain(ext.doc.fmt)
+    yield report, w.fz.encoding, plain(ext.doc.encoding)
+    yield report, w.fz.contentHash, w.lit(digest(ext.doc.text, length=64))
+    if meta.title:
+        yield report, w.dcterms.title, zh(meta.title)
+    if meta.year:
+        yield report, w.fz.yearCovered, w.year(meta.year)
+    if meta.issued:
+        yield report, w.dcterms.issued, w.date(meta.issued)
+    for flag in ext.warnings:
+        yield report, w.fz.flag, w.lit(flag)
+
+    if meta.region_code:
+        div = gazetteer.get(meta.region_code)
+        if div is not None:
+            home = region(meta.region_code)
+            yield report, w.fz.aboutRegion, home
+            yield report, mentions, home
+            yield from divisions(div)
+
+    for hit in ext.regions:
+        if hit.code:
+            div = gazetteer.get(hit.code)
+            if div is None:
+                continue
+            # surfaces are the gazetteer's names and aliases, or relative (全区): no new labels
+            yield report, mentions, region(hit.code)
+            yield from divisions(div)
+            continue
+        iri = w.local_region(hit.parent_code, hit.name)
+        yield report, mentions, iri
+        yield iri, rdf_type, w.fz.Region
+        yield iri, w.rdfs.label, zh(hit.name)
+        yield iri, w.fz.level, plain(hit.level)
+        if hit.parent_code:
+            yield iri, w.fz.partOf, region(hit.parent_code)
+            parent = gazetteer.get(hit.parent_code)
+            if parent is not None:
+                yield from divisions(parent)
+
+    agencies: dict[tuple[str, str | None], Any] = {}
+    for hit in ext.agencies:
+        iri = w.agency(hit.name, hit.region_code)
+        agencies[(hit.name, hit.region_code)] = iri
+        yield report, mentions, iri
+        yield iri, rdf_type, w.fz.Agency
+        yield iri, rdf_type, w.org.Organization
+        yield iri, w.rdfs.label, zh(hit.name)
+        yield iri, w.fz.agencyKind, plain(hit.kind)
+        if hit.surface and hit.surface != hit.name:
+            yield iri, w.skos.altLabel, zh(hit.surface)
+        if hit.region_code and gazetteer.get(hit.region_code):
+            yield iri, w.fz.jurisdiction, region(hit.region_code)
+            yield from divisions(gazetteer.get(hit.region_code))
+    if meta.publisher:
+        match = next((iri for (name, _), iri in agencies.items() if name == meta.publisher), None)
+        if match is not None:
+            yield report, w.dcterms.publisher, match
+
+    for hit in ext.programmes:
+        iri = w.programme(hit.concept)
+        yield report, mentions, iri
+        if hit.surface and hit.surface.strip("“”\"'") != hit.concept:
+            yield iri, w.skos.altLabel, zh(hit.surface.strip("“”\"'"))
+        if not hit.curated:
+            yield iri, rdf_type, w.fz.Programme
+            yield iri, rdf_type, w.skos.Concept
+            yield iri, w.skos.prefLabel, zh(hit.concept)
+            yield iri, w.skos.inScheme, w.candidate_scheme
+            yield iri, w.fz.curated, plain(False)
+
+    for hit in ext.documents:
+        iri = w.document(hit.title)
+        yield report, mentions, iri
+        yield iri, rdf_type, w.fz.PolicyDocument
+        yield iri, w.dcterms.title, zh(hit.title)
+        yield iri, w.fz.level, plain(hit.level)
+
+    by_name = {name: iri for (name, _), iri in agencies.items()}
+    for imp in ext.implementations:
+        if not imp.region_code or gazetteer.get(imp.region_code) is None:
+            continue
+        iri = w.iri(mint("implementation", text_digest, imp.region_code, imp.programme, str(imp.year)))
+        yield iri, rdf_type, w.fz.Implementation
+        yield iri, w.fz.region, region(imp.region_code)
+        yield iri, w.fz.programme, w.programme(imp.programme)
+        yield iri, w.fz.year, w.year(imp.year)
+        yield iri, w.prov.wasDerivedFrom, report
+        yield iri, w.fz.evidence, w.lit(imp.evidence)
+        yield iri, w.fz.planned, plain(imp.planned)
+        if imp.agency and imp.agency in by_name:
+            yield iri, w.fz.agency, by_name[imp.agency]
+
+    yield from w.derived(derived_triples(ext, report=URIRef(report_text), gazetteer=gazetteer))
+
+
+def triples(
+    ext: Extraction, *, gazetteer: Gazetteer, thesaurus: Thesaurus, shared: set[str] | None = None,
+) -> Iterator[Triple]:
+    """All triples one report contributes.
+
+    With ``shared`` (a set), the triples of GB/T divisions (shared by every report
+    that names them) are left out and their codes added to ``shared`` instead:
+    :func:`division_lines` gives them once for the whole build.
+    """
+    return _facts(ext, _AS_RDFLIB, gazetteer=gazetteer, shared=shared)
+
+
+_TRIPLES = triples  # the definition report_lines writes directly (unless replaced, in tests)
+
+
 def report_lines(
     ext: Extraction, *, gazetteer: Gazetteer, thesaurus: Thesaurus, shared: set[str],
 ) -> list[str]:
     """The N-Triples lines of one report, sorted and unique, without the shared division
-    triples (whose codes go to ``shared``)."""
-    return sorted({nt_line(t) for t in triples(ext, gazetteer=gazetteer, thesaurus=thesaurus,
-                                               shared=shared)})
+    triples (whose codes go to ``shared``): ``sorted({nt_line(t) for t in triples(...)})``,
+    written without building rdflib terms."""
+    if triples is not _TRIPLES:  # replaced (a test wrapping it): its triples are the graph
+        return sorted({nt_line(t) for t in triples(ext, gazetteer=gazetteer, thesaurus=thesaurus,
+                                                   shared=shared)})
+    return sorted({f"{s} {p} {o} ." for s, p, o in _facts(ext, _AS_NT, gazetteer=gazetteer,
+                                                          shared=shared)})
 
 
 def division_lines(codes: Iterable[str], gazetteer: Gazetteer) -> set[str]:
@@ -322,7 +439,7 @@ def division_lines(codes: Iterable[str], gazetteer: Gazetteer) -> set[str]:
     for code in codes:
         div = gazetteer.get(code)
         if div is not None:
-            out.update(nt_line(t) for t in _division_triples(div, gazetteer))
+            out.update(f"{s} {p} {o} ." for s, p, o in _division_facts(div, gazetteer, _AS_NT))
     return out
 
 

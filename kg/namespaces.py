@@ -22,12 +22,26 @@ PREFIXES = {
 __all__ = ["FZ", "GEO", "ID", "ORG", "PREFIXES", "digest", "mint"]
 
 
+# The last long text digested and its full digest: a report's text is digested three
+# times (the build's text key, the report IRI, its content hash). Kept by identity (the
+# reference held keeps the object alive, so its id is never reused).
+_LAST: tuple[object, str] = (None, "")
+_CACHE_FROM = 256
+
+
 def digest(*parts: str, length: int = 16) -> str:
     """A short stable hex digest of ``parts``.
 
     >>> digest("a", "b") == digest("a", "b")
     True
     """
+    global _LAST
+    if len(parts) == 1 and len(parts[0]) >= _CACHE_FROM:
+        text = parts[0]
+        last = _LAST  # one read: safe if threads interleave
+        if last[0] is not text:
+            last = _LAST = (text, hashlib.sha256(text.encode("utf-8")).hexdigest())
+        return last[1][:length]
     h = hashlib.sha256("\x1f".join(parts).encode("utf-8"))
     return h.hexdigest()[:length]
 

@@ -21,13 +21,19 @@ from kg.validate import validate
 ONTOLOGY_IRI = URIRef("https://w3id.org/fazhi-kg/ontology")
 
 # the vocabulary the graph builder emits (see the brief / ontology/README.md)
-CLASSES = {"Report", "Region", "Agency", "Programme", "Theme", "PolicyDocument", "Implementation"}
+CLASSES = {"Report", "Region", "Agency", "Programme", "Theme", "PolicyDocument", "Implementation",
+           "Adoption", "ProvinceYearSummary"}  # the last two: derived facts (kg/derive.py)
 OBJECT_PROPERTIES = {
     "aboutRegion", "mentions", "partOf", "jurisdiction", "region", "programme", "agency",
+    # derived facts (kg/derive.py)
+    "adopter", "adoptedProgramme", "carriedOut", "summaryProvince", "summaryProgramme",
+    "summaryRegion", "summaryReport", "reportedProgramme",
 }
 DATATYPE_PROPERTIES = {
     "yearCovered", "format", "encoding", "contentHash", "flag", "adminCode", "level",
     "approximateLocation", "agencyKind", "curated", "year", "evidence", "planned",
+    # derived facts (kg/derive.py)
+    "adoptionYear", "summaryYear", "implementationCount",
 }
 
 
@@ -52,7 +58,7 @@ def fz_terms(g: rdflib.Graph) -> set[URIRef]:
 
 def test_header(ontology: rdflib.Graph) -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
-    assert str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.1.0"
+    assert str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.2.0"  # 0.2: derived facts
     titles = {t.language for t in ontology.objects(ONTOLOGY_IRI, DCTERMS.title)}
     assert {"zh", "en"} <= titles
     assert ontology.value(ONTOLOGY_IRI, DCTERMS.license) is not None
