@@ -97,3 +97,76 @@ def test_turtle_splice_equals_writing_again(tmp_path):
     assert (tmp_path / "new.ttl").read_bytes() == (tmp_path / "ref.ttl").read_bytes()
     assert (tmp_path / "new.idx").read_bytes() == (tmp_path / "ref.idx").read_bytes()
     assert b"fzid:agency" in (tmp_path / "new.ttl").read_bytes()  # blocks of prefixed subjects
+
+
+def test_sorted_lines_lookups_equal_a_bisection_of_the_file():
+    from kg.store import SortedLines
+
+    rng = random.Random(11)
+    for trial in range(30):
+        lines = _lines(rng.randrange(0, 60), 500 + trial)
+        data = "".join(f"{ln}\n" for ln in lines).encode()
+        probes = [ln.encode() for ln in lines] + [ln.encode() + b"x" for ln in lines] + \
+            [ln.encode()[:-3] for ln in lines] + [b"", b"<", b"~", b"\xff"]
+        for step in (1, 7, 64, 4096):
+            index = SortedLines(data, step=step)
+            for probe in probes:
+                assert index.position(probe) == sorted_position(data, probe), (step, probe)
+                assert index.contains(probe) == contains_line(data, probe)
+        assert SortedLines.for_lookups(data, len(probes)).position(b"~") == len(data)
+
+
+def _turtle_case(tmp_path, old, remove, add):
+    from kg.store import SortedLines, splice_turtle, write_turtle
+
+    (tmp_path / "old.nt").write_text("".join(f"{ln}\n" for ln in old), encoding="utf-8")
+    write_turtle(tmp_path / "old.nt", tmp_path / "old.ttl", index=tmp_path / "old.idx")
+    data = (tmp_path / "old.nt").read_bytes()
+    splice_sorted(tmp_path / "old.nt", remove, add, tmp_path / "new.nt",
+                  index=SortedLines(data, step=16))
+    expected = sorted((set(old) - set(remove)) | set(add))
+    assert (tmp_path / "new.nt").read_text(encoding="utf-8") == "".join(f"{ln}\n" for ln in expected)
+    subjects = {ln.split(" ", 1)[0][1:-1] for ln in [*remove, *add]}
+    splice_turtle(tmp_path / "old.ttl", tmp_path / "old.idx", tmp_path / "new.nt", subjects,
+                  tmp_path / "new.ttl", tmp_path / "new.idx")
+    write_turtle(tmp_path / "new.nt", tmp_path / "ref.ttl", index=tmp_path / "ref.idx")
+    assert (tmp_path / "new.ttl").read_bytes() == (tmp_path / "ref.ttl").read_bytes()
+    assert (tmp_path / "new.idx").read_bytes() == (tmp_path / "ref.idx").read_bytes()
+
+
+FZ = "<https://w3id.org/fazhi-kg/id/{}> <http://www.w3.org/2000/01/rdf-schema#label> \"{}\"@zh ."
+
+
+def test_turtle_splice_at_the_first_and_last_subjects(tmp_path):
+    old = sorted({FZ.format(f"region/{k}", v) for k in range(10, 20) for v in "甲乙"})
+    first, last = [ln for ln in old if "/region/10>" in ln], [ln for ln in old if "/region/19>" in ln]
+    cases = [
+        (first, []),  # the first subject goes
+        (last, []),  # the last subject goes
+        (first[:1] + last[:1], []),  # they lose a triple each
+        ([], [FZ.format("agency/0", "丙")]),  # a new first subject (fzid:agency < fzid:region)
+        ([], [FZ.format("region/99", "丙"), FZ.format("region/10", "丁")]),  # a new last subject; the first grows
+        (first + last, [FZ.format("region/0", "戊"), FZ.format("region/9", "己")]),  # both replaced
+        (old, [FZ.format("agency/1", "庚")]),  # everything replaced
+        (old, []),  # nothing left
+    ]
+    for k, (remove, add) in enumerate(cases):
+        case = tmp_path / str(k)
+        case.mkdir()
+        _turtle_case(case, old, remove, add)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _turtle_case(empty, [], [], [FZ.format("region/1", "甲")])  # from an empty graph
+
+
+def test_turtle_splice_equals_writing_again_at_random(tmp_path):
+    rng = random.Random(8)
+    for trial in range(25):
+        old = sorted({FZ.format(f"{rng.choice(['agency', 'region', 'report'])}/{rng.randrange(30)}",
+                                rng.choice("甲乙丙丁")) for _ in range(rng.randrange(1, 80))})
+        remove = [ln for ln in old if rng.random() < 0.25]
+        add = sorted({FZ.format(f"{rng.choice(['agency', 'region', 'zz'])}/{rng.randrange(40)}", "戊")
+                      for _ in range(rng.randrange(0, 15))} - set(old))
+        case = tmp_path / str(trial)
+        case.mkdir()
+        _turtle_case(case, old, remove, add)

@@ -144,3 +144,28 @@ def test_update_falls_back_to_the_cache_when_the_state_is_missing(tmp_path, corp
     assert (out / "graph.nt").read_bytes() == (tmp_path / "clean" / "graph.nt").read_bytes()
     # the fallback wrote a state again, so the next update is in place
     assert pipeline.run([src], out, update=True, workers=1).stats.get("in_place")
+
+
+def test_update_in_place_many_changes_and_the_last_report_of_a_region(tmp_path, corpora):
+    src = _corpus(tmp_path, corpora)
+    (src / "y.txt").write_text(YIJIANG, encoding="utf-8")  # the only report naming 弋江区
+    out = tmp_path / "out"
+    pipeline.run([src], out, workers=2)
+    assert "\"弋江区\"@zh" in (out / "graph.nt").read_text(encoding="utf-8")
+
+    # 1. the only report of a region goes, and enough files change for the update to
+    # extract them in worker processes
+    (src / "y.txt").unlink()
+    files = sorted(p for p in src.rglob("*.txt") if p.read_bytes().decode("utf-8", "ignore").strip())
+    for p in files[:pipeline.UPDATE_POOL_MIN + 1]:
+        p.write_bytes(p.read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
+    one = _assert_same_as_clean(out, src, tmp_path / "clean1")
+    assert one.stats["extracted"] == pipeline.UPDATE_POOL_MIN + 1
+    assert "\"弋江区\"@zh" not in (out / "graph.nt").read_text(encoding="utf-8")
+
+    # 2. it comes back, under another name, with a new report
+    (src / "w.txt").write_text(YIJIANG + "弋江区司法局落实《法治政府建设实施纲要(2021-2025年)》。\n",
+                               encoding="utf-8")
+    two = _assert_same_as_clean(out, src, tmp_path / "clean2")
+    assert two.stats["extracted"] == 1
+    assert "\"弋江区\"@zh" in (out / "graph.nt").read_text(encoding="utf-8")

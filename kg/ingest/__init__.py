@@ -36,7 +36,7 @@ from kg.ingest.meta import fields_from_text
 from kg.ingest.pdf import read_pdf
 from kg.types import Document
 
-__all__ = ["MAX_BYTES", "MAX_CHARS", "SUFFIXES", "discover", "read", "skipped_in"]
+__all__ = ["MAX_BYTES", "MAX_CHARS", "SUFFIXES", "discover", "discover_all", "read", "skipped_in"]
 
 SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".pdf", ".docx"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -62,7 +62,7 @@ def discover(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
     Raises:
         IngestError: an input does not exist.
     """
-    return _listing([(path, src, prefix) for path, src, prefix, ok in _walk(inputs) if ok])
+    return discover_all(inputs)[0]
 
 
 def skipped_in(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
@@ -74,7 +74,13 @@ def skipped_in(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
     Raises:
         IngestError: an input does not exist.
     """
-    return _listing([(path, src, prefix) for path, src, prefix, ok in _walk(inputs) if not ok])
+    return discover_all(inputs)[1]
+
+
+def discover_all(inputs: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """``(discover(inputs), skipped_in(inputs))`` from one walk of the folders."""
+    walked = _walk(inputs)
+    return (_listing([e for e in walked if e[3]]), _listing([e for e in walked if not e[3]]))
 
 
 def read(path: Path, source: str) -> Document:
@@ -180,38 +186,61 @@ def _format(path: Path, text: str) -> Literal["txt", "html"]:
     return "html" if looks_like_html(text) else "txt"
 
 
-def _listing(entries: list[tuple[Path, str, str]]) -> list[tuple[Path, str]]:
+def _listing(entries: list[tuple[Path, str, str, bool, str]]) -> list[tuple[Path, str]]:
     """Deduplicate by real path, make sources unique, sort by source."""
-    by_file: dict[Path, tuple[Path, str, str]] = {}
+    by_file: dict[str, tuple[Path, str, str, bool, str]] = {}
     for entry in entries:
-        by_file.setdefault(entry[0].resolve(), entry)
+        by_file.setdefault(entry[4], entry)
     counts: dict[str, int] = {}
-    for _, source, _ in by_file.values():
+    for _, source, _, _, _ in by_file.values():
         counts[source] = counts.get(source, 0) + 1
     listing = [(path, f"{prefix}/{source}" if counts[source] > 1 and prefix else source)
-               for path, source, prefix in by_file.values()]
+               for path, source, prefix, _, _ in by_file.values()]
     return sorted(listing, key=lambda item: (item[1], str(item[0])))
 
 
-def _walk(inputs: Sequence[Path]) -> list[tuple[Path, str, str, bool]]:
-    """(path, source, folder name, supported) for every non-hidden file under the inputs.
+def _walk(inputs: Sequence[Path]) -> list[tuple[Path, str, str, bool, str]]:
+    """(path, source, folder name, supported, real path) for every non-hidden file under
+    the inputs.
 
-    Symbolic links to folders are not followed (no loops).
+    Symbolic links to folders are not followed (no loops). A folder's real path is
+    resolved once, a file's only when it is a symbolic link itself (a corpus of
+    30,000 files is listed in a fraction of a second).
     """
-    out: list[tuple[Path, str, str, bool]] = []
+    out: list[tuple[Path, str, str, bool, str]] = []
     for given in map(Path, inputs):
         if given.is_file():
-            out.append((given, given.name, given.resolve().parent.name, True))
+            out.append((given, given.name, given.resolve().parent.name, True, os.path.realpath(given)))
             continue
         if not given.is_dir():
             raise IngestError(str(given), "找不到输入 / input not found (no such file or folder)")
         prefix = given.resolve().name
-        for folder, dirs, files in os.walk(given):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                path = Path(folder, name)
-                if name.startswith(".") or not path.is_file():
+        stack = [(str(given), "")]  # (folder, its POSIX path relative to ``given``)
+        while stack:
+            folder, rel = stack.pop()
+            try:
+                with os.scandir(folder) as it:
+                    found = sorted(it, key=lambda e: e.name)
+            except OSError:  # unreadable folder: skipped, as os.walk does
+                continue
+            real_folder = os.path.realpath(folder)
+            subfolders = []
+            for entry in found:
+                name = entry.name
+                if name.startswith("."):
                     continue
-                source = path.relative_to(given).as_posix()
-                out.append((path, source, prefix, path.suffix.lower() in SUFFIXES))
+                try:
+                    if entry.is_dir():
+                        if not entry.is_symlink():
+                            subfolders.append((entry.path, f"{rel}{name}/"))
+                        continue
+                    if not entry.is_file():
+                        continue
+                    symlink = entry.is_symlink()
+                except OSError:
+                    continue
+                real = os.path.realpath(entry.path) if symlink else os.path.join(real_folder, name)
+                out.append((Path(entry.path), rel + name, prefix,
+                            os.path.splitext(name)[1].lower() in SUFFIXES, real))
+            stack.extend(reversed(subfolders))
     return out

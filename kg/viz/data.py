@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
+from operator import itemgetter
 from typing import Any
 
 import pyoxigraph as ox
@@ -46,7 +47,7 @@ def _query(name: str, keys: Iterable[str] | None = None) -> str:
     at each ``#KEYS`` marker, where the key variable is bound)."""
     if keys is None:
         return _text(name)
-    values = f"VALUES ?{KEYS[name]} {{ {' '.join(f'<{k}>' for k in sorted(keys))} }}"
+    values = f"VALUES ?{KEYS.get(name, 'programme')} {{ {' '.join(f'<{k}>' for k in sorted(keys))} }}"
     return _text(name).replace("#KEYS", values)
 
 
@@ -95,12 +96,36 @@ def spread_rows(store: ox.Store, *, only: dict[str, set[str]] | None = None) -> 
     return out
 
 
-def _typed(store: ox.Store, nodes: Iterable[str], name: str) -> set[str]:
-    """Those of ``nodes`` that have the type of the query ``name``'s key nodes (the others
-    have no rows there)."""
-    rdf_type, cls, graph = ox.NamedNode(RDF_TYPE), ox.NamedNode(FZ + CLASSES[name]), ox.DefaultGraph()
-    return {n for n in nodes
-            if next(store.quads_for_pattern(ox.NamedNode(n), rdf_type, cls, graph), None) is not None}
+def _types(store: ox.Store, nodes: Iterable[str]) -> dict[str, set[str]]:
+    """The ``rdf:type`` IRIs of each of ``nodes`` (one look-up per node)."""
+    rdf_type, graph = ox.NamedNode(RDF_TYPE), ox.DefaultGraph()
+    return {n: {q.object.value for q in store.quads_for_pattern(ox.NamedNode(n), rdf_type, None, graph)}
+            for n in nodes}
+
+
+def _named(store: ox.Store, programmes: Iterable[str]) -> set[str]:
+    """Those of ``programmes`` that some implementation names (the programmes query's
+    key nodes), found by following ``fz:programme`` back to a typed implementation."""
+    predicate, rdf_type = ox.NamedNode(FZ + "programme"), ox.NamedNode(RDF_TYPE)
+    implementation, graph = ox.NamedNode(FZ + "Implementation"), ox.DefaultGraph()
+    return {p for p in programmes
+            if any(next(store.quads_for_pattern(q.subject, rdf_type, implementation, graph), None)
+                   is not None
+                   for q in store.quads_for_pattern(None, predicate, ox.NamedNode(p), graph))}
+
+
+def _programme_rows(store: ox.Store, programmes: set[str], strings: dict[str, str]) -> dict[str, list[tuple[str | None, ...]]]:
+    """The programmes query's rows of ``programmes`` (by programme), each asked for only
+    when an implementation names it, without the query's scan of every implementation."""
+    keys = sorted(_named(store, programmes))
+    rows: list[tuple[str | None, ...]] = []
+    for at in range(0, len(keys), VALUES_BATCH):
+        rows += _solve(store, _query("programme-details", keys[at:at + VALUES_BATCH]), strings)[1]
+    at = _columns("programmes").index("programme")
+    grouped: dict[str, list[tuple[str | None, ...]]] = {}
+    for row in rows:
+        grouped.setdefault(str(row[at]), []).append(row)
+    return grouped
 
 
 def refresh_rows(store: ox.Store, rows: Rows, changed: set[str], programmes: set[str]) -> Rows:
@@ -116,20 +141,20 @@ def refresh_rows(store: ox.Store, rows: Rows, changed: set[str], programmes: set
     only = {"adoptions": changed, "regions": regions, "programmes": set(programmes),
             "reports": changed, "agencies": changed}
     # rows are dropped for all of ``only``, asked for only where the node has the key's type
-    asked = {name: _typed(store, only[name], name) for name in CLASSES}
+    types = _types(store, regions)  # regions ⊇ changed
+    asked = {name: {n for n in only[name] if FZ + cls in types[n]} for name, cls in CLASSES.items()}
     fresh = spread_rows(store, only={"adoptions": asked["adoptions"]})
     at = _columns("adoptions").index("programme")
     for key in changed:  # programmes an implementation named before or names now
         for row in rows["adoptions"].get(key, []) + fresh["adoptions"].get(key, []):
             only["programmes"].add(str(row[at]))
-    # changed nodes that are (or were) programmes of an implementation: few, and the
-    # programmes query is slow per call
+    # changed nodes that are (or were) programmes of an implementation
     predicate = ox.NamedNode("https://w3id.org/fazhi-kg/ontology#programme")
     only["programmes"] |= {
         c for c in changed if c in rows["programmes"]
         or next(store.quads_for_pattern(None, predicate, ox.NamedNode(c), ox.DefaultGraph()), None)}
-    asked["programmes"] = only["programmes"]
     fresh.update(spread_rows(store, only={k: v for k, v in asked.items() if k != "adoptions"}))
+    fresh["programmes"] = _programme_rows(store, only["programmes"], {})
     out: Rows = {}
     for name in KEYS:
         kept = dict(rows[name])
@@ -229,8 +254,10 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         adopted.extend(found if len(found) < 2 else sorted(found, key=_rowkey))
     years = {v: _year(v) for v in {r[year] for r in adopted}}
     adopted = [r for r in adopted if years[r[year]] is not None]
-    adopted.sort(key=lambda r: (r[region] or "", r[programme] or "", r[year] or "", r[report] or "",
-                                r[imp]))
+    if any(r[report] is None for r in adopted):  # (the other columns are always bound)
+        adopted.sort(key=lambda r: (r[region], r[programme], r[year], r[report] or "", r[imp]))
+    else:  # the same order, the key made in C
+        adopted.sort(key=itemgetter(region, programme, year, report, imp))
     region_info = _regions(rows)
     geo = outlines()
     province_of_code = {p["code"]: i for i, p in enumerate(geo["provinces"])}
@@ -308,13 +335,14 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
     texts: dict[str, int] = {}  # evidence sentences, numbered in order of first use
     number = texts.setdefault
     adoptions: dict[str, list[int]] = {
-        "region": [region_index[str(r[region])] for r in adopted],
-        "programme": [programme_index[str(r[programme])] for r in adopted],
+        # row values are strings or None (unbound; never a key of these indexes)
+        "region": [region_index[r[region]] for r in adopted],  # type: ignore[index]
+        "programme": [programme_index[r[programme]] for r in adopted],  # type: ignore[index]
         "year": [years[r[year]] or 0 for r in adopted],
         "planned": [int(r[planned] == "true") for r in adopted],
         "evidence": [-1 if r[evidence] is None else number(r[evidence], len(texts)) for r in adopted],
-        "report": [report_index.get(str(r[report]), -1) for r in adopted],
-        "agency": [agency_index.get(str(r[agency]), -1) for r in adopted],
+        "report": [report_index.get(r[report], -1) for r in adopted],  # type: ignore[arg-type]
+        "agency": [agency_index.get(r[agency], -1) for r in adopted],  # type: ignore[arg-type]
     }
 
     return {
