@@ -56,11 +56,12 @@ def test_fold_matches_the_translation_table():
         assert fold(text) == text.translate(_FOLD)
 
 
-def test_programme_view_matches_the_translation_table():
+@pytest.mark.parametrize("size", [40, 1500])  # short texts and report-length ones
+def test_programme_view_matches_the_translation_table(size):
     # CJK ideographs are left alone by the view: the fast path relies on it
     assert all(programmes._VIEW_TABLE[cp] == chr(cp) for cp in range(0x4E00, 0xA000))
-    alphabet = "ABCabc中“”、《》 \t\u2002\u00a0・•—–－İſKﬁ①"
-    for text in _texts(alphabet):
+    alphabet = "ABCabc中“”、《》 \t\u2002\u00a0・•—–－İſKﬁ①𠀀\ud800\U0001d400\uffff"
+    for text in _texts(alphabet, n=3000 if size == 40 else 600, size=size):
         assert programmes._translated(text) == text.translate(programmes._VIEW_TABLE)
         view, offsets = programmes._view(text)
         slow_view, slow_offsets = programmes._view_slow(text)
@@ -123,3 +124,75 @@ def test_any_key_pattern_finds_what_the_key_alternation_finds():
     lines = _texts("".join(sorted(set("".join(_SPELLINGS)))) + " \u3000\tx:", n=20000, size=12)
     lines += [" ".join(s) for s in _SPELLINGS] + [s[:-1] for s in _SPELLINGS]
     assert all(bool(_ANY_KEY.search(line)) == bool(plain.search(line)) for line in lines)
+
+
+def _plan_start_by_lines(text: str, year: int | None) -> int:
+    """plan_start as first written: every line split off and tested."""
+    from kg.extract.implementations import PLAN_WORDS, SUB_HEADING, TOP_HEADING
+
+    offset = 0
+    for line in fold(text).splitlines(keepends=True):
+        heading = (TOP_HEADING.match(line) or SUB_HEADING.match(line)) and len(line.strip()) <= 40
+        if heading and (PLAN_WORDS.search(line) or (year is not None and f"{year + 1}年" in line)):
+            return offset
+        offset += len(line)
+    return len(text)
+
+
+def test_plan_start_matches_the_line_by_line_definition():
+    from kg.extract.implementations import plan_start
+
+    pieces = ["一、", "三、", "(二)", "(三)", "十二.", "一 、", "  ", "\t", "\u3000", "\n", "\n\n",
+              "2022年", "工作计划", "下一步", "成效", "做了很多。", "计划", "\r", "\r\n", "\x0b",
+              "\x1c", "\x85", "\u2028", "\x1f", "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三"]
+    rng = random.Random(RNG_SEED)
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(40)))
+        year = rng.choice([None, 2021, 2022])
+        assert plan_start(text, year) == _plan_start_by_lines(text, year), (text, year)
+
+
+def test_html_sniffing_matches_removing_the_prologue():
+    from kg.ingest.html import _PROLOGUE, looks_like_html
+
+    def by_definition(text: str) -> bool:
+        return _PROLOGUE.sub("", text[:4096]).lower().startswith(("<!doctype html", "<html", "<head"))
+
+    pieces = ["<!DOCTYPE html>", "<!doctype HTML", "<HTML>", "<head>", "<?xml version='1.0'?>", "<!--",
+              "-->", "<!-- c -->", " ", "\n", "\u3000", "İ", "<b>", "法治", "<", "html", "x" * 4000]
+    rng = random.Random(RNG_SEED)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(8)))
+        assert looks_like_html(text) == by_definition(text), text
+
+
+def test_fields_from_text_matches_searching_every_line():
+    from itertools import islice
+
+    from kg.ingest.meta import fields_from_rows, fields_from_text, split_row
+
+    def by_definition(text: str) -> tuple[tuple[str, str], ...]:
+        lines = list(islice((line for line in text.split("\n") if line.strip()), 40))
+        return fields_from_rows(split_row(line) for line in lines if _ANY_KEY.search(line))
+
+    pieces = [*_SPELLINGS, ":", ":", "|", " | ", " ", "\u3000", "\n", "【", "】", "镜湖区司法局",
+              "2022-03-01", "索 引 号", "名称", "时间"]
+    rng = random.Random(RNG_SEED)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(30)))
+        assert fields_from_text(text) == by_definition(text), text
+
+
+def test_depth_limit_test_matches_the_depth_walk():
+    import lxml.html
+
+    from kg.ingest.html import DEPTH_LIMIT, _deeper_than_limit, _max_depth
+
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+    rng = random.Random(RNG_SEED)
+    for depth in [*range(DEPTH_LIMIT - 4, DEPTH_LIMIT + 4), 3, 40]:
+        for _ in range(3):
+            inner = rng.choice(["x", "<!-- c --><b>y</b>", "<?pi x?>z", "<br>", "<table><tr><td>1</td></tr></table>"])
+            markup = ("<div>a" * depth) + inner + ("</div>t" * depth)
+            root = lxml.html.document_fromstring(f"<html><body>{markup}</body></html>", parser=parser)
+            assert _deeper_than_limit(root) == (_max_depth(root) >= DEPTH_LIMIT), depth

@@ -14,7 +14,9 @@ those divisions carried it out too and get implementations of their own.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from itertools import chain, pairwise
 
 from kg.extract.text import SentenceIndex, fold
 from kg.gazetteer import Gazetteer
@@ -41,6 +43,8 @@ def plan_start(text: str, year: int | None) -> int:
     '三、2022年工作计划'
     """
     folded = fold(text)
+    if _OTHER_LINE_BREAK.search(folded) is None:
+        return _plan_start_by_headings(folded, year)
     offset = 0
     for line in folded.splitlines(keepends=True):
         is_heading = TOP_HEADING.match(line) or SUB_HEADING.match(line)
@@ -50,6 +54,29 @@ def plan_start(text: str, year: int | None) -> int:
                 return offset
         offset += len(line)
     return len(text)
+
+
+# Line boundaries str.splitlines knows besides "\n" (ingest leaves none of them).
+_OTHER_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# TOP_HEADING or SUB_HEADING at the start of a line (spaces kept within the line): on the
+# first line, and after each line break (the literal "\n" lets the regex engine skip ahead)
+_HEADING = r"[^\S\n]*(?:[一二三四五六七八九十]+[^\S\n]*[、.]|[((][一二三四五六七八九十]+[))])"
+_HEADING_FIRST = re.compile(_HEADING)
+_HEADING_AFTER_BREAK = re.compile("\n" + _HEADING)
+
+
+def _plan_start_by_headings(folded: str, year: int | None) -> int:
+    """:func:`plan_start` over a text whose only line break is "\\n": the regex finds the
+    heading lines, instead of every line being split off and tested."""
+    later = (m.start() + 1 for m in _HEADING_AFTER_BREAK.finditer(folded))
+    for start in chain((0,) if _HEADING_FIRST.match(folded) else (), later):
+        end = folded.find("\n", start) + 1 or len(folded)
+        line = folded[start:end]
+        if len(line.strip()) <= 40:
+            next_year = year is not None and f"{year + 1}年" in line
+            if PLAN_WORDS.search(line) or next_year:
+                return start
+    return len(folded)
 
 
 def find_implementations(
@@ -62,6 +89,7 @@ def find_implementations(
         return []
     index = SentenceIndex(text)
     plans_from = plan_start(text, year)
+    first_agency = _first_in(agencies)
     seen: set[tuple[str, int, bool]] = set()
     out = []
     for hit in programmes:
@@ -73,9 +101,11 @@ def find_implementations(
             s = max(s, hit.start - MAX_EVIDENCE // 2)
             e = min(e, hit.end + MAX_EVIDENCE // 2)
         sentence = text[s:e]
-        planned = s >= plans_from or bool(PLAN_SENTENCE.match(fold(sentence)))
+        # PLAN_SENTENCE opens with Han characters, which fold() leaves alone and no folded
+        # character becomes: matching the sentence is matching its fold
+        planned = s >= plans_from or bool(PLAN_SENTENCE.match(sentence))
         when = year + 1 if planned else year
-        agency = next((a.name for a in agencies if s <= a.start < e), None)
+        agency = first_agency(s, e)
         clause = max(s, *(text.rfind(c, s, hit.start) + 1 for c in CLAUSE_BREAKS))
         named = _inner_regions(regions, clause, hit.start, region_code, gazetteer)
         for code in (region_code, *named):
@@ -89,6 +119,20 @@ def find_implementations(
                 planned=planned,
             ))
     return out
+
+
+def _first_in(agencies: Sequence[AgencyHit]) -> Callable[[int, int], str | None]:
+    """The name of the first of ``agencies`` (in their order) that starts in ``[s, e)``:
+    found by bisection when they are sorted by start (as find_agencies gives them)."""
+    starts = [a.start for a in agencies]
+    if any(b < a for a, b in pairwise(starts)):
+        return lambda s, e: next((a.name for a in agencies if s <= a.start < e), None)
+
+    def first(s: int, e: int) -> str | None:
+        k = bisect_left(starts, s)  # the first in order of those starting at or after s
+        return agencies[k].name if k < len(starts) and starts[k] < e else None
+
+    return first
 
 
 def _inner_regions(

@@ -87,8 +87,11 @@ def looks_like_html(text: str) -> bool:
     >>> looks_like_html("  <!DOCTYPE html><html>"), looks_like_html("法治 <b>")
     (True, False)
     """
-    head = _PROLOGUE.sub("", text[:4096]).lower()
-    return head.startswith(("<!doctype html", "<html", "<head"))
+    head = text[:4096]
+    after = _PROLOGUE.match(head).end()  # type: ignore[union-attr]  # (it may match nothing)
+    # the prologue is anchored at the start, so removing it is slicing; a character lowers
+    # to one or more, so the first 16 decide how the lowered rest starts
+    return head[after:after + 16].lower().startswith(("<!doctype html", "<html", "<head"))
 
 
 def has_markup(text: str) -> bool:
@@ -109,7 +112,7 @@ def parse_html(markup: str) -> Page:
         root = lxml.html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError):
         return Page("", "", ())
-    if _max_depth(root) >= DEPTH_LIMIT:
+    if _deeper_than_limit(root):
         return _flat_page(markup)
     head_title = _head_title(root)
     head_meta = _cms_meta(root)
@@ -126,6 +129,16 @@ def parse_html(markup: str) -> Page:
     for key, value in [*fields_from_text("\n".join(crumbs)), *head_meta]:
         meta.setdefault(key, value)
     return Page(text, meta.get("标题") or title or _clean_head_title(head_title), tuple(meta.items()))
+
+
+# An element DEPTH_LIMIT levels down (the root is level 1), found by libxml2's XPath
+_AT_DEPTH_LIMIT = etree.XPath("boolean(" + "/".join(["*"] * (DEPTH_LIMIT - 1)) + ")")
+
+
+def _deeper_than_limit(root: Any) -> bool:
+    """``_max_depth(root) >= DEPTH_LIMIT`` for a parsed page (no comments or processing
+    instructions: only elements have children), in compiled code."""
+    return bool(_AT_DEPTH_LIMIT(root))
 
 
 def _max_depth(root: Any) -> int:

@@ -101,8 +101,11 @@ def fields_from_text(text: str, *, max_lines: int = HEAD_LINES) -> tuple[tuple[s
     (('日期', '2022/03/30 11:13'), ('来源', '镜湖区司法局'), ('作者', '刘金兰'))
     """
     lines = list(islice((line for line in text.split("\n") if line.strip()), max_lines))
-    # a line naming no key has no field: skip it before splitting it into cells
-    return fields_from_rows(split_row(line) for line in lines if _ANY_KEY.search(line))
+    # a line naming no key has no field: skip it before splitting it into cells. Nor has a
+    # line without a colon or a "|": it is one cell, whose keys need a colon (a bare key
+    # takes the next cell, and there is none); the two `in` tests cost less than the search
+    return fields_from_rows(split_row(line) for line in lines
+                            if (":" in line or "\uff1a" in line or "|" in line) and _ANY_KEY.search(line))
 
 
 def split_row(line: str) -> tuple[str, ...]:
