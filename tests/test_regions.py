@@ -48,6 +48,41 @@ def test_subject_from_text_prefers_the_self_named_kind(gaz: Gazetteer) -> None:
     assert d is not None and d.code == "330282"
 
 
+@pytest.mark.parametrize(
+    ("title", "publisher", "text", "code"),
+    [
+        # a name many prefectures share, with its prefecture only in the text
+        ("矿区人民政府关于2022年度法治政府建设情况的报告", None, "阳泉市委、市政府部署,全区", "140303"),
+        ("城区人民政府2021年法治政府建设工作报告", None, "在阳泉市委领导下,全区", "140302"),
+        ("城区司法局关于2023年法治政府建设情况的报告", None, "按照晋城市司法局部署", "140502"),
+        ("郊区人民政府关于2022年度法治政府建设情况的报告", None, "铜陵市委、市政府", "340711"),
+        ("市中区人民政府2022年法治政府建设年度报告", None, "枣庄市", "370402"),
+        ("2022年法治政府建设情况报告", "郊区人民政府", "阳泉市委", "140311"),
+        # the qualified name in the title still decides
+        ("阳泉市城区人民政府关于2022年工作的报告", None, "晋城市", "140302"),
+    ],
+)
+def test_subject_shared_name_placed_by_the_text(
+    gaz: Gazetteer, title: str, publisher: str | None, text: str, code: str
+) -> None:
+    d = subject_region(title=title, publisher=publisher, text=text, gazetteer=gaz)
+    assert d is not None and d.code == code
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # two prefectures that each have a 城区: no guess between them
+        ("城区人民政府关于2022年法治政府建设情况的报告", "阳泉市、晋城市"),
+        # 城区管理 is not the district 城区
+        ("城区管理执法局关于2022年工作的报告", "阳泉市"),
+    ],
+)
+def test_subject_shared_name_not_guessed(gaz: Gazetteer, title: str, text: str) -> None:
+    d = subject_region(title=title, publisher=None, text=text, gazetteer=gaz)
+    assert d is None or d.level != "county"
+
+
 def test_subject_none_without_regions(gaz: Gazetteer) -> None:
     assert (
         subject_region(title="年度报告", publisher=None, text="全面推进依法行政。", gazetteer=gaz)

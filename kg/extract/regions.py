@@ -26,6 +26,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
+from kg.extract.agencies import lexicon
 from kg.extract.scan import Scanner
 from kg.extract.text import fold
 from kg.gazetteer import MUNICIPALITIES, Division, Gazetteer
@@ -387,6 +388,10 @@ def subject_region(
     if not hits:
         return None
     divisions = {h.code: gazetteer.get(h.code) for h in hits if h.code is not None}
+    for source in (title, publisher or ""):
+        generic = _generic_subject(source, divisions, gazetteer)
+        if generic is not None:
+            return generic
     candidates = [d for d in divisions.values() if d is not None and d.level != "province"]
     if not candidates:
         return divisions[hits[0].code]  # type: ignore[index]
@@ -398,6 +403,35 @@ def subject_region(
         return fits, mentions, LEVEL_RANK[d.level], d.code
 
     return max(candidates, key=score)
+
+
+def _generic_subject(
+    source: str, divisions: dict[str, Division | None], gazetteer: Gazetteer
+) -> Division | None:
+    """A title or publisher that starts with a name many prefectures share (矿区人民政府,
+    城区司法局关于…): the one division of that name whose prefecture the text names.
+
+    Only when the name is followed by an agency head, 关于 or a year, and exactly one
+    division of that name lies under a division the text names; otherwise None.
+    """
+    folded = fold(source).strip()
+    for name in _context()["qualified_only_names"]:
+        if not folded.startswith(name):
+            continue
+        rest = folded[len(name):]
+        if not (rest[:1].isdigit() or rest.startswith("关于") or _starts_with_head(rest)):
+            continue
+        named = {c.code for d in divisions.values() if d is not None
+                 for c in gazetteer.chain(d.code)}
+        under = [d for d in gazetteer.lookup(name) if d.name == name and d.parent in named]
+        if len(under) == 1:
+            return under[0]
+    return None
+
+
+def _starts_with_head(rest: str) -> bool:
+    """``rest`` begins with an agency head (人民政府, 司法局 …) from ``agency_heads.tsv``."""
+    return any(rest.startswith(head) for head in lexicon().heads)
 
 
 def _self_kind(folded: str) -> str | None:
