@@ -49,9 +49,9 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
 __all__ = [
-    "ARTEFACTS", "BuildLock", "RunWriter", "SortedLines", "contains_line", "copy_store", "current_build",
+    "ARTEFACTS", "BuildLock", "RunWriter", "SortedLines", "copy_store", "current_build",
     "load_store", "merge_runs", "new_build_dir", "open_store", "publish_build", "sorted_ntriples",
-    "sorted_position", "splice_sorted", "splice_turtle", "write_graph", "write_text", "write_turtle",
+    "splice_sorted", "splice_turtle", "write_graph", "write_text", "write_turtle",
 ]
 
 ARTEFACTS = ("graph.nt", "graph.ttl", "graph.nq", "store", "manifest.json", "spread.html")
@@ -143,34 +143,6 @@ def merge_runs(runs: list[Path], target: Path, *,
         if times > 1 and repeated is not None:
             repeated(last, times)  # type: ignore[arg-type]
     return count
-
-
-def _line_start(mm: mmap.mmap | bytes, pos: int) -> int:
-    return mm.rfind(b"\n", 0, pos) + 1 if pos > 0 else 0
-
-
-def sorted_position(mm: mmap.mmap | bytes, line: bytes) -> int:
-    """Byte offset of the first line >= ``line`` in sorted N-Triples ``mm`` (binary search).
-
-    UTF-8 byte order is code point order, so the text sort of the build is the byte sort."""
-    lo, hi = 0, len(mm)  # invariant: lines starting before lo are < line; the answer <= hi
-    while lo < hi:
-        mid = max(_line_start(mm, (lo + hi) // 2), lo)
-        end = mm.find(b"\n", mid)
-        end = len(mm) if end < 0 else end
-        if mm[mid:end] < line:
-            lo = end + 1
-        else:
-            if mid == lo:
-                return lo
-            hi = mid
-    return lo
-
-
-def contains_line(mm: mmap.mmap | bytes, line: bytes) -> bool:
-    """Whether sorted N-Triples ``mm`` holds ``line`` (without newline)."""
-    pos = sorted_position(mm, line)
-    return mm[pos:pos + len(line) + 1] == line + b"\n"
 
 
 class SortedLines:
@@ -444,7 +416,7 @@ class BuildLock:
     def __enter__(self) -> BuildLock:
         if self._depth == 0:
             self.out.mkdir(parents=True, exist_ok=True)
-            f = open(self.out / ".lock", "a+b")
+            f = open(self.out / ".lock", "a+b")  # held for the build, closed in __exit__
             try:
                 import fcntl
 
