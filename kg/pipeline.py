@@ -147,10 +147,16 @@ _DONE_FIELDS = tuple(f.name for f in fields(_Done) if f.name != "cached")  # wha
 
 
 def file_key(path: Path, source: str, data: bytes | None = None) -> str:
-    """Cache key of one input: its source name, its bytes and the code version."""
+    """Cache key of one input: its source name, its bytes (``data``, else read from ``path``
+    a megabyte at a time) and the code version."""
     h = hashlib.sha256(code_version().encode())
     h.update(source.encode("utf-8") + b"\x00")
-    h.update(data if data is not None else path.read_bytes())
+    if data is not None:
+        h.update(data)
+    else:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
     return h.hexdigest()
 
 
@@ -173,13 +179,16 @@ def _work(item: tuple[Path, str, bool]) -> _Done:
     from kg.graph import report_iri, report_lines
 
     path, source, validate_it = item
+    data: bytes | None
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size  # a file too large to read is refused by ingest.read
+        data = path.read_bytes() if size <= ingest.MAX_BYTES else None
+        key = file_key(path, source, data)
     except OSError:
-        data = b""
-    done = _Done(source=source, file_key=file_key(path, source, data), nbytes=len(data))
+        size, data, key = 0, b"", file_key(path, source, b"")
+    done = _Done(source=source, file_key=key, nbytes=size if data is None else len(data))
     try:
-        document = ingest.read(path, source)
+        document = ingest.read(path, source, data=data or None)
         done.text_key = digest(document.text)
         ext = extract(document)
         shared: set[str] = set()
@@ -187,7 +196,7 @@ def _work(item: tuple[Path, str, bool]) -> _Done:
     except IngestError as e:
         done.reason = e.reason
         return done
-    except Exception as e:
+    except Exception as e:  # one bad document never stops a build
         log.debug("unexpected error on %s", source, exc_info=True)
         done.reason = f"内部错误 / internal error: {type(e).__name__}: {e}"
         done.flags.append(traceback.format_exc(limit=1).strip().splitlines()[-1])

@@ -180,6 +180,33 @@ def test_too_large(tmp_path):
     assert info.value.reason == "文件过大 / file too large (51.0 MB > 50 MB)"
 
 
+def test_build_step_refuses_a_too_large_file_unread(tmp_path, monkeypatch):
+    """The build's per-file step keys a file too large by streaming it, and never holds it."""
+    import hashlib
+    from pathlib import Path
+
+    import kg.ingest
+    from kg.pipeline import _work, code_version
+
+    monkeypatch.setattr(kg.ingest, "MAX_BYTES", 1000)
+    path = tmp_path / "big.txt"
+    content = "镜湖区司法局2022年度法治政府建设情况报告\n".encode() * 200  # 12 KB
+    path.write_bytes(content)
+    whole_reads: list[Path] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda self: (self.parent == tmp_path and whole_reads.append(self)) or real(self))
+    done = _work((path, "big.txt", False))
+    assert not done.ok and done.reason.startswith("文件过大 / file too large")
+    assert whole_reads == [] and done.nbytes == len(content)
+    expected = hashlib.sha256(code_version().encode() + b"big.txt\x00" + content).hexdigest()
+    assert done.file_key == expected
+    small = tmp_path / "small.txt"
+    small.write_bytes(content[:600])
+    assert _work((small, "small.txt", False)).reason != done.reason
+    assert whole_reads == [small]  # read once, for the key and the text alike
+
+
 def test_unreadable_path(tmp_path):
     with pytest.raises(IngestError, match="cannot read file"):
         read(tmp_path / "gone.txt", "gone.txt")

@@ -83,7 +83,7 @@ def discover_all(inputs: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[t
     return (_listing([e for e in walked if e[3]]), _listing([e for e in walked if not e[3]]))
 
 
-def read(path: Path, source: str) -> Document:
+def read(path: Path, source: str, *, data: bytes | None = None) -> Document:
     """Decode and parse one file into a Document.
 
     The format follows the content, whatever the extension: bytes starting
@@ -94,6 +94,9 @@ def read(path: Path, source: str) -> Document:
     lines and ``title`` is the 标题 field, else a PDF/DOCX's own declared title
     when it looks like a report title (or "").
 
+    ``data``: the file's bytes, when the caller has read them already (the file
+    is then not read again).
+
     Raises:
         IngestError: unreadable, too large, empty, binary, undecodable, no
             text left after removing the page chrome, text too long; for PDF
@@ -101,11 +104,12 @@ def read(path: Path, source: str) -> Document:
             suspected zip bomb.
     """
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if data is None else len(data)
         if size > MAX_BYTES:
             limit = f"{size / 2**20:.1f} MB > {MAX_BYTES // 2**20} MB"
             raise IngestError(source, f"文件过大 / file too large ({limit})")
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except OSError as e:
         raise IngestError(source, f"无法读取文件 / cannot read file ({e.strerror or e})") from e
     if not data:
