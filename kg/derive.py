@@ -16,7 +16,7 @@ until the last of them goes):
 
 Nothing here needs a minimum or a count over several reports (a "first year"): queries
 compute those over the derived rows. Planned work (``fz:planned true``) is never
-"carried out". :func:`derived_triples` derives from one report's extraction (the build);
+"carried out". :func:`derived_facts` derives from one report's extraction (the build);
 :func:`graph_derived_triples` derives the same facts from a graph's implementation facts
 (hand-made graphs, and the tests that check the two agree).
 """
@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF
 
 from kg.namespaces import FZ, ID, digest, mint
 
@@ -38,26 +39,19 @@ if TYPE_CHECKING:
     from kg.gazetteer import Gazetteer
     from kg.types import Extraction
 
-__all__ = ["DERIVED_PREDICATES", "adoption_iri", "derived_triples", "graph_derived_triples",
+__all__ = ["DERIVED_PREDICATES", "adoption_iri", "derived_facts", "graph_derived_triples",
            "summary_iri"]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
-# looked up once: rdflib builds a new URIRef per namespace attribute access
-_TYPE, _ADOPTION, _SUMMARY = RDF.type, FZ.Adoption, FZ.ProvinceYearSummary
-_ADOPTER, _ADOPTED, _ADOPTION_YEAR, _CARRIED_OUT = (
-    FZ.adopter, FZ.adoptedProgramme, FZ.adoptionYear, FZ.carriedOut)
-_S_PROVINCE, _S_YEAR, _S_PROGRAMME, _S_REGION, _S_REPORT = (
-    FZ.summaryProvince, FZ.summaryYear, FZ.summaryProgramme, FZ.summaryRegion, FZ.summaryReport)
-_IMPLEMENTATION_COUNT, _REPORTED = FZ.implementationCount, FZ.reportedProgramme
-
-DERIVED_PREDICATES = frozenset({
-    _ADOPTER, _ADOPTED, _ADOPTION_YEAR, _CARRIED_OUT, _S_PROVINCE, _S_YEAR, _S_PROGRAMME,
-    _S_REGION, _S_REPORT, _IMPLEMENTATION_COUNT, _REPORTED,
-})
+DERIVED_PREDICATES = frozenset(FZ[name] for name in (
+    "adopter", "adoptedProgramme", "adoptionYear", "carriedOut", "summaryProvince", "summaryYear",
+    "summaryProgramme", "summaryRegion", "summaryReport", "implementationCount",
+    "reportedProgramme"))
 """Every predicate only derived facts use (their ``rdf:type`` lines aside)."""
 
 _REGION, _PROGRAMME = f"{ID}region/", f"{ID}programme/"
+_RDFLIB = SimpleNamespace(fz=FZ, rdf=RDF)  # the terms _facts needs, as rdflib terms
 
 
 def _tail(iri: str, prefix: str) -> str:
@@ -87,25 +81,26 @@ def summary_iri(province: str, year: str) -> URIRef:
     return URIRef(f"{ID}summary/{_tail(province, _REGION)}/{year}")
 
 
-def _facts(carried: Iterable[tuple[URIRef, URIRef, Literal, URIRef | None]],
-           report: URIRef) -> Iterator[Triple]:
-    """The shared lines of (region, programme, year, province or None) facts carried out,
-    and the report's own summary lines."""
-    for reg, prog, year, prov in carried:
-        adoption = adoption_iri(reg, prog)
-        yield adoption, _TYPE, _ADOPTION
-        yield adoption, _ADOPTER, reg
-        yield adoption, _ADOPTED, prog
-        yield adoption, _ADOPTION_YEAR, year
-        yield reg, _CARRIED_OUT, prog
-        if prov is not None:
-            summary = summary_iri(prov, str(year))
-            yield summary, _TYPE, _SUMMARY
-            yield summary, _S_PROVINCE, prov
-            yield summary, _S_YEAR, year
-            yield summary, _S_PROGRAMME, prog
-            yield summary, _S_REGION, reg
-            yield summary, _S_REPORT, report
+def _facts(carried: Iterable[tuple[Any, Any, Any, Any, Any, Any]], report: Any,
+           w: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The shared lines of facts carried out, (region, programme, year, province or None,
+    adoption, summary or None), and the report's own summary lines; terms made by ``w``
+    (a writer of :mod:`kg.graph`, or :data:`_RDFLIB`)."""
+    fz, rdf_type = w.fz, w.rdf.type
+    for reg, prog, year, prov, adoption, summary in carried:
+        yield adoption, rdf_type, fz.Adoption
+        yield adoption, fz.adopter, reg
+        yield adoption, fz.adoptedProgramme, prog
+        yield adoption, fz.adoptionYear, year
+        yield reg, fz.carriedOut, prog
+        if summary is not None:
+            yield summary, rdf_type, fz.ProvinceYearSummary
+            yield summary, fz.summaryProvince, prov
+            yield summary, fz.summaryYear, year
+            yield summary, fz.summaryProgramme, prog
+            yield summary, fz.summaryRegion, reg
+            if report is not None:
+                yield summary, fz.summaryReport, report
 
 
 @lru_cache(maxsize=10_000)
@@ -113,31 +108,34 @@ def _province_code(code: str, gazetteer: Gazetteer) -> str | None:
     return next((d.code for d in gazetteer.chain(code) if d.level == "province"), None)
 
 
-@lru_cache(maxsize=1_000)
-def _year(year: int) -> Literal:
-    return Literal(str(year), datatype=XSD.gYear)
+@lru_cache(maxsize=200_000)
+def _adoption(code: str, concept: str) -> str:
+    return mint("adoption", code, concept)  # = adoption_iri of the two minted IRIs
 
 
-def derived_triples(ext: Extraction, *, report: URIRef, gazetteer: Gazetteer) -> Iterator[Triple]:
+def derived_facts(ext: Extraction, *, report: Any, gazetteer: Gazetteer,
+                  w: Any) -> Iterator[tuple[Any, Any, Any]]:
     """The derived facts of one report, from its extraction (as :func:`kg.graph.triples`
     writes its implementation facts: one node per region, programme and year, carried out
-    only when no record of it is planned)."""
+    only when no record of it is planned), with terms made by the writer ``w`` of
+    :mod:`kg.graph` (rdflib terms, or their N-Triples text) and ``report`` made by it."""
     planned: dict[tuple[str, str, int], bool] = {}
     for imp in ext.implementations:
         if not imp.region_code or gazetteer.get(imp.region_code) is None:
             continue
         key = (imp.region_code, imp.programme, imp.year)
         planned[key] = planned.get(key, False) or imp.planned
-    yield report, _IMPLEMENTATION_COUNT, Literal(len(planned))
+    yield report, w.fz.implementationCount, w.plain(len(planned))
     for concept in dict.fromkeys(concept for _, concept, _ in planned):
-        yield report, _REPORTED, URIRef(mint("programme", concept))
+        yield report, w.fz.reportedProgramme, w.programme(concept)
     carried = []
     for (code, concept, year), is_planned in planned.items():
         if not is_planned:
             prov = _province_code(code, gazetteer)
-            carried.append((URIRef(mint("region", code)), URIRef(mint("programme", concept)),
-                            _year(year), URIRef(mint("region", prov)) if prov else None))
-    yield from _facts(carried, report)
+            carried.append((w.region(code), w.programme(concept), w.year(year),
+                            w.region(prov) if prov else None, w.iri(_adoption(code, concept)),
+                            w.iri(mint("summary", prov, str(year))) if prov else None))
+    yield from _facts(carried, report, w)
 
 
 def graph_derived_triples(g: Graph) -> set[Triple]:
@@ -149,7 +147,7 @@ def graph_derived_triples(g: Graph) -> set[Triple]:
     true = Literal(True)
     out: set[Triple] = set()
     for report in set(g.subjects(RDF.type, FZ.Report)):
-        out.add((report, _IMPLEMENTATION_COUNT, Literal(len(set(g.subjects(PROV.wasDerivedFrom, report))))))
+        out.add((report, FZ.implementationCount, Literal(len(set(g.subjects(PROV.wasDerivedFrom, report))))))
     provinces = {s for s, o in g.subject_objects(FZ.level) if str(o) == "province"}
 
     def provinces_of(reg: URIRef) -> set[URIRef]:
@@ -163,7 +161,7 @@ def graph_derived_triples(g: Graph) -> set[Triple]:
 
     for impl, prog in g.subject_objects(FZ.programme):
         for report in g.objects(impl, PROV.wasDerivedFrom):
-            out.add((report, _REPORTED, prog))  # type: ignore[arg-type]
+            out.add((report, FZ.reportedProgramme, prog))  # type: ignore[arg-type]
         if (impl, FZ.planned, true) in g:
             continue
         for report in list(g.objects(impl, PROV.wasDerivedFrom)) or [None]:
@@ -171,6 +169,7 @@ def graph_derived_triples(g: Graph) -> set[Triple]:
                 for year in g.objects(impl, FZ.year):
                     provs = provinces_of(reg) or {None}
                     for prov in provs:
-                        facts = _facts([(reg, prog, year, prov)], report)  # type: ignore[arg-type]
-                        out.update(t for t in facts if report is not None or t[1] != _S_REPORT)
+                        summary = summary_iri(prov, str(year)) if prov is not None else None
+                        out.update(_facts([(reg, prog, year, prov, adoption_iri(reg, prog), summary)],
+                                          report, _RDFLIB))
     return out

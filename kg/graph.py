@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.plugins.serializers.nt import _quoteLiteral
 
-from kg.derive import derived_triples
+from kg.derive import derived_facts
 from kg.gazetteer import Division, Gazetteer
 from kg.namespaces import FZ, GEO, ID, ORG, PREFIXES, digest, mint
 from kg.resources import ontology_dir
@@ -186,7 +186,6 @@ class _Writer:
         "candidate_scheme",
         "date",
         "dcterms",
-        "derived",
         "document",
         "fz",
         "geo",
@@ -239,7 +238,6 @@ _AS_RDFLIB = _Writer(
     iri=URIRef, region=region_iri, local_region=local_region_iri, agency=agency_iri,
     programme=programme_iri, document=document_iri, candidate_scheme=CANDIDATE_SCHEME,
     zh=_zh, year=_year, plain=_plain, lit=Literal, date=_rdflib_date, wkt=_rdflib_wkt,
-    derived=lambda facts: facts,
 )
 
 
@@ -263,7 +261,6 @@ _AS_NT = _Writer(
     lit=_nt_quote,
     date=_nt_memo(lambda value: _nt_literal(_rdflib_date(value))),
     wkt=lambda value: _nt_literal(_rdflib_wkt(value)),
-    derived=lambda facts: ((_nt_term(s), _nt_term(p), _nt_term(o)) for s, p, o in facts),
 )
 
 
@@ -402,7 +399,7 @@ def _facts(
         if imp.agency and imp.agency in by_name:
             yield iri, w.fz.agency, by_name[imp.agency]
 
-    yield from w.derived(derived_triples(ext, report=URIRef(report_text), gazetteer=gazetteer))
+    yield from derived_facts(ext, report=report, gazetteer=gazetteer, w=w)
 
 
 def triples(
