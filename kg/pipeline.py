@@ -792,8 +792,8 @@ def _update(
 ) -> BuildResult:
     """``--update`` in place: copy the previous build's store (a checkpoint, hard links) and
     apply the lines that stop or start to hold; splice graph.nt and graph.ttl; refresh the
-    spread view's rows of the changed nodes; validate the changed reports (graph.ttl and
-    SHACL run in a second process meanwhile) and carry the others' violations over. Many
+    spread view's rows of the changed nodes; validate the changed reports (their SHACL,
+    and graph.ttl, run in other processes meanwhile) and carry the others' violations over. Many
     changed files are extracted in worker processes while this one reads the cache's
     metadata and the previous spread rows. Work is proportional to the changed files (a
     look-up each in graph.nt and graph.ttl, through :class:`kg.store.SortedLines`), plus a
@@ -883,6 +883,13 @@ def _update(
             else:
                 delta.subtract(lines)
                 new_codes.subtract(done.codes)
+        # SHACL of the changed reports in a second process from here on: like a clean build,
+        # a sample: every changed report up to VALIDATION_SAMPLE[0] of them, else that many
+        # spread evenly over them (the others keep no violations, as unsampled reports of a
+        # clean build)
+        sampled = added[::max(1, len(added) // VALIDATION_SAMPLE[0])] if mode == "sample" else []
+        reports = [(key, lines_of[key], contributors[key].codes) for key in sampled]
+        validated = _in_child(lambda: _validate_reports(reports)) if reports else dict
         old_set = {c for c, n in old_codes.items() if n > 0}
         new_set = {c for c, n in new_codes.items() if n > 0}
         shared_changed = old_set != new_set
@@ -934,17 +941,13 @@ def _update(
         t_sort = time.perf_counter() - t0
         clock.start("fork")
 
-        # 3. graph.ttl and SHACL in a second process while this one changes the store
+        # 3. graph.ttl and the SHACL of the whole or the shared lines in a (third) process
+        # while this one changes the store
         t0 = time.perf_counter()
-        # like a clean build, a sample: every changed report up to VALIDATION_SAMPLE[0] of them,
-        # else that many spread evenly over them (the others keep no violations, as unsampled
-        # reports of a clean build)
-        sampled = added[::max(1, len(added) // VALIDATION_SAMPLE[0])] if mode == "sample" else []
-        reports = [(key, lines_of[key], contributors[key].codes) for key in sampled]
         shared_lines = new_shared if mode == "sample" and shared_changed else None
         changed, programmes = _touched(remove + add)
 
-        def turtle_and_validation() -> tuple[float, dict[str, list[str]], list[str] | None, list[str] | None]:
+        def turtle_and_validation() -> tuple[float, list[str] | None, list[str] | None]:
             t = time.perf_counter()
             if (previous / TURTLE_INDEX).is_file():
                 splice_turtle(previous / "graph.ttl", previous / TURTLE_INDEX, build / "graph.nt",
@@ -953,8 +956,7 @@ def _update(
                 write_turtle(build / "graph.nt", build / "graph.ttl", index=build / TURTLE_INDEX)
             t = time.perf_counter() - t
             full = _validate_file(build / "graph.nt") if mode == "full" else None
-            return t, _validate_reports(reports), (_validate_lines(shared_lines)
-                                                  if shared_lines is not None else None), full
+            return t, (_validate_lines(shared_lines) if shared_lines is not None else None), full
 
         background = _in_child(turtle_and_validation)
 
@@ -988,7 +990,8 @@ def _update(
         clock.start("wait")
 
         t0 = time.perf_counter()
-        t_turtle, found, shared_found, full = background()
+        t_turtle, shared_found, full = background()
+        found = validated()
         state.drop_violations(removed)
         for key, lines in found.items():
             state.set_violations(key, lines)

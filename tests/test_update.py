@@ -169,3 +169,26 @@ def test_update_in_place_many_changes_and_the_last_report_of_a_region(tmp_path, 
     two = _assert_same_as_clean(out, src, tmp_path / "clean2")
     assert two.stats["extracted"] == 1
     assert "\"弋江区\"@zh" in (out / "graph.nt").read_text(encoding="utf-8")
+
+
+def test_update_validates_the_changed_reports(tmp_path, corpora, monkeypatch):
+    """A changed report's subgraph goes through SHACL during --update (in a second process)
+    and its violations are reported; they leave with the report."""
+    real = pipeline._validate_report
+
+    def validate(lines, codes):  # pyshacl's findings, and one planted in the report named so
+        planted = [f"planted: {ln.split()[0]}" for ln in lines if '"violating.txt"' in ln]
+        return real(lines, codes) + planted
+
+    monkeypatch.setattr(pipeline, "_validate_report", validate)  # forked processes inherit it
+    src = _corpus(tmp_path, corpora)
+    out = tmp_path / "out"
+    first = pipeline.run([src], out, workers=1, validate="sample")
+    assert first.violations == []
+    shutil.copy(next((tmp_path / "t" / "reports").rglob("*.txt")), src / "violating.txt")
+    updated = pipeline.run([src], out, workers=1, validate="sample", update=True)
+    assert updated.stats["in_place"] and updated.stats["extracted"] == 1
+    assert len(updated.violations) == 1 and updated.violations[0].startswith("planted: <https://")
+    (src / "violating.txt").unlink()
+    again = pipeline.run([src], out, workers=1, validate="sample", update=True)
+    assert again.stats["in_place"] and again.violations == []
