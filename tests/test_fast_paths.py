@@ -128,11 +128,14 @@ def test_any_key_pattern_finds_what_the_key_alternation_finds():
 
 def _plan_start_by_lines(text: str, year: int | None) -> int:
     """plan_start as first written: every line split off and tested."""
-    from kg.extract.implementations import PLAN_WORDS, SUB_HEADING, TOP_HEADING
+    from kg.extract.implementations import PLAN_WORDS
+
+    top_heading = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.]")
+    sub_heading = re.compile(r"^\s*[((][一二三四五六七八九十]+[))]")
 
     offset = 0
     for line in fold(text).splitlines(keepends=True):
-        heading = (TOP_HEADING.match(line) or SUB_HEADING.match(line)) and len(line.strip()) <= 40
+        heading = (top_heading.match(line) or sub_heading.match(line)) and len(line.strip()) <= 40
         if heading and (PLAN_WORDS.search(line) or (year is not None and f"{year + 1}年" in line)):
             return offset
         offset += len(line)
@@ -183,10 +186,20 @@ def test_fields_from_text_matches_searching_every_line():
         assert fields_from_text(text) == by_definition(text), text
 
 
+def _max_depth(root) -> int:
+    """The depth of an element tree, the root at 1, by walking it (the test first written)."""
+    depth, stack = 0, [(root, 1)]
+    while stack:
+        el, d = stack.pop()
+        depth = max(depth, d)
+        stack.extend((child, d + 1) for child in el)
+    return depth
+
+
 def test_depth_limit_test_matches_the_depth_walk():
     import lxml.html
 
-    from kg.ingest.html import DEPTH_LIMIT, _deeper_than_limit, _max_depth
+    from kg.ingest.html import DEPTH_LIMIT, _deeper_than_limit
 
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
     rng = random.Random(RNG_SEED)

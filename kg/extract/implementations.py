@@ -24,8 +24,6 @@ from kg.types import AgencyHit, ImplementationHit, ProgrammeHit, RegionHit
 
 __all__ = ["find_implementations", "plan_start"]
 
-TOP_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.]")
-SUB_HEADING = re.compile(r"^\s*[((][一二三四五六七八九十]+[))]")
 PLAN_WORDS = re.compile(
     r"下一步|下步|明年|来年|工作计划|工作打算|工作思路|工作安排|工作设想|工作重点|努力方向|"
     r"目标任务|重点任务|展望|谋划"
@@ -43,31 +41,8 @@ def plan_start(text: str, year: int | None) -> int:
     '三、2022年工作计划'
     """
     folded = fold(text)
-    if _OTHER_LINE_BREAK.search(folded) is None:
-        return _plan_start_by_headings(folded, year)
-    offset = 0
-    for line in folded.splitlines(keepends=True):
-        is_heading = TOP_HEADING.match(line) or SUB_HEADING.match(line)
-        if is_heading and len(line.strip()) <= 40:
-            next_year = year is not None and f"{year + 1}年" in line
-            if PLAN_WORDS.search(line) or next_year:
-                return offset
-        offset += len(line)
-    return len(text)
-
-
-# Line boundaries str.splitlines knows besides "\n" (ingest leaves none of them).
-_OTHER_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-# TOP_HEADING or SUB_HEADING at the start of a line (spaces kept within the line): on the
-# first line, and after each line break (the literal "\n" lets the regex engine skip ahead)
-_HEADING = r"[^\S\n]*(?:[一二三四五六七八九十]+[^\S\n]*[、.]|[((][一二三四五六七八九十]+[))])"
-_HEADING_FIRST = re.compile(_HEADING)
-_HEADING_AFTER_BREAK = re.compile("\n" + _HEADING)
-
-
-def _plan_start_by_headings(folded: str, year: int | None) -> int:
-    """:func:`plan_start` over a text whose only line break is "\\n": the regex finds the
-    heading lines, instead of every line being split off and tested."""
+    if _OTHER_LINE_BREAK.search(folded) is not None:
+        folded = _OTHER_LINE_BREAK.sub("\n", folded)
     later = (m.start() + 1 for m in _HEADING_AFTER_BREAK.finditer(folded))
     for start in chain((0,) if _HEADING_FIRST.match(folded) else (), later):
         end = folded.find("\n", start) + 1 or len(folded)
@@ -76,7 +51,17 @@ def _plan_start_by_headings(folded: str, year: int | None) -> int:
             next_year = year is not None and f"{year + 1}年" in line
             if PLAN_WORDS.search(line) or next_year:
                 return start
-    return len(folded)
+    return len(text)
+
+
+# The line boundaries of str.splitlines besides "\n" (ingest leaves none of them): each
+# becomes "\n", which keeps every offset ("\r\n" becomes a blank line more, never a heading)
+_OTHER_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# A heading (一、 十二. (三)) at the start of a line, spaces kept within the line: on the
+# first line, and after each "\n" (a literal the regex engine can skip ahead to)
+_HEADING = r"[^\S\n]*(?:[一二三四五六七八九十]+[^\S\n]*[、.]|[((][一二三四五六七八九十]+[))])"
+_HEADING_FIRST = re.compile(_HEADING)
+_HEADING_AFTER_BREAK = re.compile("\n" + _HEADING)
 
 
 def find_implementations(
