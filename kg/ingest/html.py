@@ -136,18 +136,9 @@ _AT_DEPTH_LIMIT = etree.XPath("boolean(" + "/".join(["*"] * (DEPTH_LIMIT - 1)) +
 
 
 def _deeper_than_limit(root: Any) -> bool:
-    """``_max_depth(root) >= DEPTH_LIMIT`` for a parsed page (no comments or processing
-    instructions: only elements have children), in compiled code."""
+    """Whether a parsed page (no comments or processing instructions: only elements have
+    children) nests DEPTH_LIMIT elements or more, the root counted, in compiled code."""
     return bool(_AT_DEPTH_LIMIT(root))
-
-
-def _max_depth(root: Any) -> int:
-    depth, stack = 0, [(root, 1)]
-    while stack:
-        el, d = stack.pop()
-        depth = max(depth, d)
-        stack.extend((child, d + 1) for child in el)
-    return depth
 
 
 def _head_title(root: Any) -> str:
