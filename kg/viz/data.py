@@ -42,12 +42,12 @@ def _text(name: str) -> str:
     return files("kg.viz").joinpath("queries", f"{name}.rq").read_text(encoding="utf-8")
 
 
-def _query(name: str, keys: Iterable[str] | None = None) -> str:
+def _query(name: str, keys: Iterable[str] | None = None, *, var: str | None = None) -> str:
     """The query ``name``: for every key node, or (``keys``) for those only (a VALUES block
-    at each ``#KEYS`` marker, where the key variable is bound)."""
+    at each ``#KEYS`` marker, where the key variable, ``var`` or ``KEYS[name]``, is bound)."""
     if keys is None:
         return _text(name)
-    values = f"VALUES ?{KEYS.get(name, 'programme')} {{ {' '.join(f'<{k}>' for k in sorted(keys))} }}"
+    values = f"VALUES ?{var or KEYS[name]} {{ {' '.join(f'<{k}>' for k in sorted(keys))} }}"
     return _text(name).replace("#KEYS", values)
 
 
@@ -120,7 +120,7 @@ def _programme_rows(store: ox.Store, programmes: set[str], strings: dict[str, st
     keys = sorted(_named(store, programmes))
     rows: list[tuple[str | None, ...]] = []
     for at in range(0, len(keys), VALUES_BATCH):
-        rows += _solve(store, _query("programme-details", keys[at:at + VALUES_BATCH]), strings)[1]
+        rows += _solve(store, _query("programme-details", keys[at:at + VALUES_BATCH], var="programme"), strings)[1]
     at = _columns("programmes").index("programme")
     grouped: dict[str, list[tuple[str | None, ...]]] = {}
     for row in rows:
