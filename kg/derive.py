@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from kg.gazetteer import Gazetteer
-    from kg.types import Extraction
+    from kg.types import ImplementationHit
 
 __all__ = ["DERIVED_PREDICATES", "adoption_iri", "derived_facts", "graph_derived_triples",
            "summary_iri"]
@@ -113,17 +113,15 @@ def _adoption(code: str, concept: str) -> str:
     return mint("adoption", code, concept)  # = adoption_iri of the two minted IRIs
 
 
-def derived_facts(ext: Extraction, *, report: Any, gazetteer: Gazetteer,
-                  w: Any) -> Iterator[tuple[Any, Any, Any]]:
-    """The derived facts of one report, from its extraction (as :func:`kg.graph.triples`
-    writes its implementation facts: one node per region, programme and year, carried out
-    only when no record of it is planned), with terms made by the writer ``w`` of
-    :mod:`kg.graph` (rdflib terms, or their N-Triples text) and ``report`` made by it."""
+def derived_facts(implementations: Iterable[ImplementationHit], *, report: Any,
+                  gazetteer: Gazetteer, w: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The derived facts of one report, from the implementations :func:`kg.graph.triples`
+    writes as facts (those with a known region code: one node per region, programme and
+    year, carried out only when no record of it is planned), with terms made by the writer
+    ``w`` of :mod:`kg.graph` (rdflib terms, or their N-Triples text) and ``report`` made by it."""
     planned: dict[tuple[str, str, int], bool] = {}
-    for imp in ext.implementations:
-        if not imp.region_code or gazetteer.get(imp.region_code) is None:
-            continue
-        key = (imp.region_code, imp.programme, imp.year)
+    for imp in implementations:
+        key = (imp.region_code, imp.programme, imp.year)  # type: ignore[assignment]
         planned[key] = planned.get(key, False) or imp.planned
     yield report, w.fz.implementationCount, w.plain(len(planned))
     for concept in dict.fromkeys(concept for _, concept, _ in planned):

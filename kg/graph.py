@@ -385,9 +385,9 @@ def _facts(
         yield iri, w.fz.level, plain(hit.level)
 
     by_name = {name: iri for (name, _), iri in agencies.items()}
-    for imp in ext.implementations:
-        if not imp.region_code or gazetteer.get(imp.region_code) is None:
-            continue
+    facts = [imp for imp in ext.implementations  # those in a known region
+             if imp.region_code and gazetteer.get(imp.region_code) is not None]
+    for imp in facts:
         iri = w.iri(mint("implementation", text_digest, imp.region_code, imp.programme, str(imp.year)))
         yield iri, rdf_type, w.fz.Implementation
         yield iri, w.fz.region, region(imp.region_code)
@@ -399,7 +399,7 @@ def _facts(
         if imp.agency and imp.agency in by_name:
             yield iri, w.fz.agency, by_name[imp.agency]
 
-    yield from derived_facts(ext, report=report, gazetteer=gazetteer, w=w)
+    yield from derived_facts(facts, report=report, gazetteer=gazetteer, w=w)
 
 
 def triples(
