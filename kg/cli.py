@@ -128,8 +128,12 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
 
 
 @main.command("eval")
-@click.option("--gold", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              default=None, help="标注目录 / gold annotation folder")
+@click.option("--gold", type=click.Path(path_type=Path, file_okay=False), multiple=True,
+              help="标注目录,可重复 / gold annotation folder; repeat it to score several "
+                   "folders in one table")
+@click.option("--build", "build_corpus", is_flag=True,
+              help="先构建标注目录旁的 corpus/ 再评测(临时目录,不动 output/)/ first build the "
+                   "corpus/ folder beside each gold folder (into a temporary folder) and score that")
 @click.option("--truth", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="kg synth 生成的语料目录 / a `kg synth` folder (truth.csv): "
                                  "score the build in --out against it")
@@ -137,35 +141,78 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
               default=None, help="图谱文件 / graph file (default: output/graph.nt)")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
               help=OUT_HELP)
-def eval_cmd(gold: Path | None, truth: Path | None, graph_file: Path | None, out: Path) -> None:
+def eval_cmd(gold: tuple[Path, ...], build_corpus: bool, truth: Path | None,
+             graph_file: Path | None, out: Path) -> None:
     """按标注评测抽取质量 / Score a graph against gold annotations (P/R/F1 per aspect).
 
-    With --truth, score the build in --out against the ground truth of a
-    generated corpus (`kg synth`): region, programme and first year.
+    \b
+    kg eval --gold ../shared/gold                       # the build in output/
+    kg eval --gold ../shared/gold --gold ../shared/passages/gold --build
+
+    With --build, the texts are read from the corpus/ folder beside each gold
+    folder (gold/../corpus) and built into a temporary folder first. With
+    --truth, score the build in --out against the ground truth of a generated
+    corpus (`kg synth`): region, programme and first year.
     """
+    import tempfile
+
     from rdflib import Graph
 
     if truth is not None:
         _eval_truth(truth, graph_file, out)
-        if gold is None:
+        if not gold:
             return
-    if gold is None:
+    if not gold:
         _fail("需要 --gold 或 --truth / pass --gold or --truth")
+    for folder in gold:
+        if not folder.is_dir():
+            _fail(f"{folder}: 标注目录不存在 / no such gold folder (e.g. ../shared/gold beside "
+                  "the repository)")
 
     from kg.eval import evaluate, format_table
 
-    path = graph_file or out / "graph.nt"
-    if not path.is_file():
-        _fail(f"{path}: 没有图谱文件 / no graph file; run `kg build` first or pass --graph")
-    g = Graph()
+    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
+        if build_corpus:
+            graph_file = _build_gold_corpora(gold, Path(tmp))
+        path = graph_file or out / "graph.nt"
+        if not path.is_file():
+            _fail(f"{path}: 没有图谱文件 / no graph file; run `kg build` first, pass --graph, "
+                  "or use --build")
+        g = Graph()
+        try:
+            g.parse(path)
+        except Exception as e:  # noqa: BLE001 - any parser error is the user's file
+            _fail(f"{path}: 无法解析 / cannot parse: {e}")
     try:
-        g.parse(path)
-    except Exception as e:  # noqa: BLE001 - any parser error is the user's file
-        _fail(f"{path}: 无法解析 / cannot parse: {e}")
-    result = evaluate(gold, g)
+        result = evaluate(gold, g)
+    except ValueError as e:
+        _fail(str(e))
+        return
     click.echo(format_table(result))
     if not result.passed():
         raise SystemExit(1)
+
+
+def _build_gold_corpora(gold: tuple[Path, ...], tmp: Path) -> Path:
+    """Build the corpus/ folder beside each gold folder into ``tmp``; the graph.nt path."""
+    from kg import pipeline
+
+    corpora = []
+    for folder in gold:
+        corpus = folder.resolve().parent / "corpus"
+        if not corpus.is_dir():
+            _fail(f"{folder}: 旁边没有 corpus/ 目录 / no corpus/ folder beside it "
+                  f"(looked for {corpus})")
+        corpora.append(corpus)
+    try:
+        result = pipeline.run(corpora, tmp / "build", validate="none", spread=False)
+    except KGError as e:
+        _fail(str(e))
+    for entry in result.failed:
+        click.secho(f"跳过 / skipped: {entry.source}: {entry.reason}", err=True, fg="yellow")
+    click.echo(f"构建 / built: {len(result.ok)} 份报告 reports from "
+               f"{', '.join(str(c) for c in corpora)}", err=True)
+    return tmp / "build" / "graph.nt"
 
 
 def _eval_truth(truth: Path, graph_file: Path | None, out: Path) -> None:

@@ -405,7 +405,7 @@ def _score_measures(
     ]
     implementations = [
         _Item(f"{i['programme']} ({i['year']})", programme_names(i["programme"]), _required(i),
-              i.get("evidence", ""), year=str(i["year"]))
+              i.get("evidence", ""), year=None if i.get("year") is None else str(i["year"]))
         for i in gold.get("implementations", ())
     ]
     programme_nodes = document_nodes = impl_nodes = None
@@ -432,41 +432,55 @@ def _score_measures(
 
 
 def evaluate(
-    gold_dir: Path, graph: rdflib.Graph, *, thesaurus_path: Path | None = None
+    gold_dir: Path | Sequence[Path], graph: rdflib.Graph, *, thesaurus_path: Path | None = None
 ) -> EvalResult:
-    """Score ``graph`` against the gold files in ``gold_dir``.
+    """Score ``graph`` against the gold files in ``gold_dir`` (one folder or several).
 
     Args:
-        gold_dir: folder of ``<stem>.entities.json`` / ``<stem>.measures.json`` files.
+        gold_dir: folder of ``<stem>.entities.json`` / ``<stem>.measures.json`` files, or a
+            sequence of such folders scored together (one micro-averaged table).
         graph: a graph in the fazhi-kg vocabulary (as built by ``kg build``).
-        thesaurus_path: the programme thesaurus; defaults to
-            ``gold_dir/programmes.thesaurus.json`` when that file exists.
+        thesaurus_path: the programme thesaurus; defaults to each folder's own
+            ``programmes.thesaurus.json`` when that file exists.
 
     Returns:
         The micro-averaged scores, the per-document breakdown, misses and false positives.
+        With several folders, a document name found in more than one is keyed
+        ``folder/name`` in ``per_doc``.
+
+    Raises:
+        ValueError: a gold folder holds no gold file.
     """
-    gold_dir = Path(gold_dir)
-    if thesaurus_path is None and (gold_dir / THESAURUS_FILE).is_file():
-        thesaurus_path = gold_dir / THESAURUS_FILE
-    entries = json.loads(thesaurus_path.read_text(encoding="utf-8")) if thesaurus_path else {}
-    thesaurus = _Thesaurus(entries)
+    folders = [Path(gold_dir)] if isinstance(gold_dir, (str, Path)) else [Path(g) for g in gold_dir]
+    golds = [(folder, _load_gold(folder)) for folder in folders]
+    for folder, gold in golds:
+        if not gold:
+            raise ValueError(f"{folder}: 没有标注文件 / no *.entities.json or *.measures.json here")
+    names = [doc for _, gold in golds for doc in gold]
+    shared = {doc for doc in names if names.count(doc) > 1}
 
     per_doc: dict[str, dict[str, Score]] = {}
     misses: list[Miss] = []
     fps: list[FalsePositive] = []
     missing: list[str] = []
-    for doc, gold in sorted(_load_gold(gold_dir).items()):
-        report = _find_report(graph, doc)
-        if report is None:
-            missing.append(doc)
-        tally = _Tally()
-        if "entities" in gold:
-            _score_entities(tally, doc, gold["entities"], graph, report)
-        if "measures" in gold:
-            _score_measures(tally, doc, gold["measures"], graph, report, thesaurus)
-        per_doc[doc] = {a: tally.scores[a] for a in ASPECTS if a in tally.scores}
-        misses += tally.misses
-        fps += tally.fps
+    for folder, gold_docs in golds:
+        path = thesaurus_path
+        if path is None and (folder / THESAURUS_FILE).is_file():
+            path = folder / THESAURUS_FILE
+        thesaurus = _Thesaurus(json.loads(path.read_text(encoding="utf-8")) if path else {})
+        for doc, gold in sorted(gold_docs.items()):
+            key = f"{folder.name}/{doc}" if doc in shared else doc
+            report = _find_report(graph, doc)
+            if report is None:
+                missing.append(key)
+            tally = _Tally()
+            if "entities" in gold:
+                _score_entities(tally, key, gold["entities"], graph, report)
+            if "measures" in gold:
+                _score_measures(tally, key, gold["measures"], graph, report, thesaurus)
+            per_doc[key] = {a: tally.scores[a] for a in ASPECTS if a in tally.scores}
+            misses += tally.misses
+            fps += tally.fps
     totals = {a: Score() for a in ASPECTS}
     for scores in per_doc.values():
         for aspect, score in scores.items():

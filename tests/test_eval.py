@@ -338,6 +338,54 @@ def test_implementations_match_programme_and_year(tmp_path: Path) -> None:
     ]
 
 
+def test_gold_without_a_year_matches_the_programme_in_any_year(tmp_path: Path) -> None:
+    """An article's gold gives no year ("year": null): the programme alone decides."""
+    gold = write_gold(tmp_path / "gold", programmes=[item("枫桥经验")], implementations=[
+        {"region": "绍兴市", "programme": "枫桥经验", "year": None, "required": True,
+         "evidence": "坚持和发展“枫桥经验”"},
+        {"region": "绍兴市", "programme": "八五普法", "year": None, "required": True,
+         "evidence": "推进“八五”普法"},
+    ])
+    b = Builder()
+    rep = b.report()
+    b.implementation(rep, b.programme(rep, "枫桥经验"), 2022)
+    result = evaluate(gold, b.g)
+    assert counts(result, "implementations") == (1, 0, 1)
+    assert [m.name for m in result.misses if m.aspect == "implementations"] == ["八五普法 (None)"]
+
+
+def test_several_gold_folders_in_one_table_each_with_its_thesaurus(tmp_path: Path) -> None:
+    one = write_gold(tmp_path / "one", programmes=[item("一村一法律顾问")])
+    two = write_gold(tmp_path / "two", DOC2, programmes=[item("一村一法律顾问")])
+    (two / "programmes.thesaurus.json").write_text(json.dumps(
+        {"一村一法律顾问": {"aliases": ["村居法律顾问"], "theme": "public-legal-services"}},
+        ensure_ascii=False), "utf-8")
+    b = Builder()
+    b.programme(b.report(), "村居法律顾问")
+    b.programme(b.report(f"corpus/{DOC2}"), "村居法律顾问")
+    result = evaluate([one, two], b.g)
+    # the alias is known only to folder two's thesaurus: a TP there, an FP + FN in folder one
+    assert result.per_doc[DOC2]["programmes"] == Score(1, 0, 0)
+    assert result.per_doc[DOC]["programmes"] == Score(0, 1, 1)
+    assert counts(result, "programmes") == (1, 1, 1)
+
+
+def test_same_document_name_in_two_folders_is_kept_apart(tmp_path: Path) -> None:
+    one = write_gold(tmp_path / "one", regions=[item("镜湖区")])
+    two = write_gold(tmp_path / "two", regions=[item("镜湖区")])
+    b = Builder()
+    b.region(b.report(), "镜湖区")
+    result = evaluate([one, two], b.g)
+    assert sorted(result.per_doc) == [f"one/{DOC}", f"two/{DOC}"]
+    assert counts(result, "regions") == (2, 0, 0)
+
+
+def test_an_empty_gold_folder_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="empty"):
+        evaluate([tmp_path / "empty"], Builder().g)
+
+
 # --------------------------------------------------------------------------- missing docs, averaging
 
 
@@ -468,3 +516,28 @@ def test_a_graph_written_from_the_gold_scores_perfectly_and_validates() -> None:
         assert (score.fp, score.fn) == (0, 0), (aspect, result.misses, result.false_positives)
     assert result.passed()
     assert validate(g) == []
+
+
+def test_cli_builds_the_corpus_beside_each_gold_folder(tmp_path: Path) -> None:
+    """`kg eval --gold A --gold B --build`: one table over both folders' documents."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    for name, county in (("a", "宣汉县"), ("b", "镜湖区")):
+        (tmp_path / name / "corpus").mkdir(parents=True)
+        (tmp_path / name / "corpus" / f"{name}.txt").write_text(
+            f"{county}2021年法治政府建设情况报告\n2021年,{county}坚持依法行政,推行“枫桥经验”。\n",
+            "utf-8")
+        write_gold(tmp_path / name / "gold", f"{name}.txt", regions=[item(county)])
+    runner = CliRunner()
+    result = runner.invoke(main, ["eval", "--gold", str(tmp_path / "a" / "gold"),
+                                  "--gold", str(tmp_path / "b" / "gold"), "--build",
+                                  "--out", str(tmp_path / "untouched")])
+    assert "regions" in result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("regions"))
+    assert row.split()[1:4] == ["2", "0", "0"]
+    assert not (tmp_path / "untouched").exists()  # --build writes only to a temporary folder
+
+    missing = runner.invoke(main, ["eval", "--gold", str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "no such gold folder" in missing.output
