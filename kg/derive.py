@@ -119,7 +119,7 @@ def derived_facts(implementations: Iterable[ImplementationHit], *, report: Any,
     writes as facts (those with a known region code: one node per region, programme and
     year, carried out only when no record of it is planned), with terms made by the writer
     ``w`` of :mod:`kg.graph` (rdflib terms, or their N-Triples text) and ``report`` made by it."""
-    planned: dict[tuple[str, str, int], bool] = {}
+    planned: dict[tuple[str, str, int | None], bool] = {}
     for imp in implementations:
         key = (imp.region_code, imp.programme, imp.year)  # type: ignore[assignment]
         planned[key] = planned.get(key, False) or imp.planned
@@ -128,7 +128,7 @@ def derived_facts(implementations: Iterable[ImplementationHit], *, report: Any,
         yield report, w.fz.reportedProgramme, w.programme(concept)
     carried = []
     for (code, concept, year), is_planned in planned.items():
-        if not is_planned:
+        if not is_planned and year is not None:  # an undated fact carries out no year
             prov = _province_code(code, gazetteer)
             carried.append((w.region(code), w.programme(concept), w.year(year),
                             w.region(prov) if prov else None, w.iri(_adoption(code, concept)),

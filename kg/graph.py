@@ -23,7 +23,7 @@ from kg.gazetteer import Division, Gazetteer
 from kg.namespaces import FZ, GEO, ID, ORG, PREFIXES, digest, mint
 from kg.resources import ontology_dir
 from kg.thesaurus import Thesaurus
-from kg.types import Extraction
+from kg.types import DOCUMENT_KINDS, REPORT_KINDS, Extraction
 
 __all__ = [
     "CANDIDATE_SCHEME", "PROGRAMME_SCHEME", "bind_prefixes", "build", "division_lines", "nt_line",
@@ -309,9 +309,10 @@ def _facts(
     yield report, w.fz["format"], plain(ext.doc.fmt)
     yield report, w.fz.encoding, plain(ext.doc.encoding)
     yield report, w.fz.contentHash, w.lit(digest(ext.doc.text, length=64))
+    yield report, w.fz.documentKind, w.fz[DOCUMENT_KINDS[meta.kind]]
     if meta.title:
         yield report, w.dcterms.title, zh(meta.title)
-    if meta.year:
+    if meta.year and meta.kind in REPORT_KINDS:  # a news item's year is its date's
         yield report, w.fz.yearCovered, w.year(meta.year)
     if meta.issued:
         yield report, w.dcterms.issued, w.date(meta.issued)
@@ -388,11 +389,19 @@ def _facts(
     facts = [imp for imp in ext.implementations  # those in a known region
              if imp.region_code and gazetteer.get(imp.region_code) is not None]
     for imp in facts:
-        iri = w.iri(mint("implementation", text_digest, imp.region_code, imp.programme, str(imp.year)))
+        iri = w.iri(mint("implementation", text_digest, imp.region_code, imp.programme,
+                         "undated" if imp.year is None else str(imp.year)))
         yield iri, rdf_type, w.fz.Implementation
         yield iri, w.fz.region, region(imp.region_code)
         yield iri, w.fz.programme, w.programme(imp.programme)
-        yield iri, w.fz.year, w.year(imp.year)
+        if imp.year is not None:  # neither its sentence nor its document gives a year
+            yield iri, w.fz.year, w.year(imp.year)
+        for code in imp.learned_from:
+            origin = gazetteer.get(code)
+            if origin is not None:
+                yield iri, w.fz.learnedFrom, region(code)
+                yield report, mentions, region(code)
+                yield from divisions(origin)
         yield iri, w.prov.wasDerivedFrom, report
         yield iri, w.fz.evidence, w.lit(imp.evidence)
         yield iri, w.fz.planned, plain(imp.planned)

@@ -12,6 +12,16 @@ from typing import Literal
 
 Level = Literal["province", "prefecture", "county", "township", "village"]
 DocLevel = Literal["national", "provincial", "prefecture", "county", "unknown"]
+# What a document is: an annual report of a government, of a department or of a
+# township/street, a news item, or a signed article (kg.extract.metadata.find_kind)
+DocumentKind = Literal["report", "department-report", "township-report", "news", "article"]
+# Each kind's individual in the ontology (fz:documentKind fz:NewsItem …)
+DOCUMENT_KINDS: dict[str, str] = {
+    "report": "GovernmentReport", "department-report": "DepartmentReport",
+    "township-report": "TownshipReport", "news": "NewsItem", "article": "Article",
+}
+# The kinds that are annual reports: they cover a year (fz:yearCovered)
+REPORT_KINDS: frozenset[str] = frozenset({"report", "department-report", "township-report"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +102,17 @@ class DocumentHit:
 
 @dataclass(frozen=True, slots=True)
 class ImplementationHit:
-    """The report's region carried out (or plans) a programme in a year."""
+    """A region carried out (or plans) a programme in a year: the report's region, or
+    one its sentence names; ``learned_from`` the regions the text says it came from."""
 
     programme: str  # concept prefLabel
-    year: int
+    year: int | None  # None: neither the sentence nor the document gives a year
     evidence: str  # the supporting sentence, a substring of Document.text
     start: int  # offset of the evidence sentence
     region_code: str | None = None
     agency: str | None = None  # canonical agency name
     planned: bool = False
+    learned_from: tuple[str, ...] = ()  # codes of regions the text says it was learnt from
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +122,7 @@ class ReportMeta:
     publisher: str | None = None  # canonical agency name
     year: int | None = None
     issued: str | None = None  # ISO date YYYY-MM-DD
+    kind: DocumentKind = "report"
 
 
 @dataclass(frozen=True, slots=True)

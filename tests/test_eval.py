@@ -42,6 +42,7 @@ class Builder:
     def report(self, source: str = f"corpus/{DOC}", **meta: Any) -> URIRef:
         rep = URIRef(mint("report", source))
         self.g.add((rep, RDF.type, FZ.Report))
+        self.g.add((rep, FZ.documentKind, FZ.GovernmentReport))  # as kg build writes for every report
         self.g.add((rep, DCTERMS.source, Literal(source)))
         if "title" in meta:
             self.g.add((rep, DCTERMS.title, zh(meta["title"])))

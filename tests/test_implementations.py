@@ -1,5 +1,7 @@
 """Implementations: done in the covered year, or planned for the next."""
 
+import pytest
+
 from kg.extract.implementations import find_implementations, plan_start
 from kg.types import AgencyHit, ProgrammeHit
 
@@ -47,10 +49,32 @@ def test_next_step_sentence_is_planned_even_outside_a_plan_section():
     assert {(i.year, i.planned) for i in got} == {(2020, False), (2021, True)}
 
 
-def test_no_year_no_implementations():
-    text = "推进“枫桥经验”。"
-    assert find_implementations(text, programmes=hits(text, "枫桥经验"), agencies=[], year=None,
-                                region_code="340202") == []
+def test_no_year_anywhere_gives_an_undated_fact_and_a_sentence_year_dates_it():
+    text = "推进“枫桥经验”。2019年,率先推行“最多跑一次”。"
+    got = find_implementations(text, programmes=hits(text, "枫桥经验", "最多跑一次"), agencies=[],
+                               year=None, region_code="340202")
+    assert [(i.programme, i.year) for i in got] == [("枫桥经验", None), ("最多跑一次", 2019)]
+
+
+def test_a_report_dates_its_facts_by_its_year_whatever_period_the_sentence_names():
+    text = "召开2022年度述法会议,推行“领导干部述法”。2021年12月,推进“枫桥经验”。"
+    got = find_implementations(text, programmes=hits(text, "领导干部述法", "枫桥经验"), agencies=[],
+                               year=2023, region_code="340202")
+    assert {i.year for i in got} == {2023}
+
+
+@pytest.mark.parametrize(("opening", "issued", "year"), [
+    ("2021年,某县推行", "2023-02-01", 2021),      # an explicit year wins
+    ("今年以来,某县推行", "2024-06-01", 2024),    # 今年: the year of the date
+    ("去年,某县率先推行", "2024-06-01", 2023),    # 去年: the year before
+    ("某县推行", "2024-06-01", 2022),            # none: the document's year
+    ("2022年度考核中,某县推行", "2024-06-01", 2022),  # 2022年度 names a period, not when
+])
+def test_news_and_articles_date_a_fact_by_its_sentence(opening, issued, year):
+    text = f"{opening}“首违不罚”清单。"
+    (imp,) = find_implementations(text, programmes=hits(text, "首违不罚"), agencies=[], year=2022,
+                                  region_code="340202", dated_by_sentence=True, issued=issued)
+    assert imp.year == year
 
 
 def test_run_on_paragraph_evidence_is_a_window():
@@ -60,7 +84,7 @@ def test_run_on_paragraph_evidence_is_a_window():
     assert "枫桥经验" in imp.evidence and len(imp.evidence) <= 310 and imp.evidence in text
 
 
-def test_divisions_inside_the_region_named_in_the_clause_implement_too():
+def test_divisions_inside_the_region_named_in_the_clause_implement_it_not_the_region():
     from kg.extract.regions import find_regions
     from kg.gazetteer import load
 
@@ -69,9 +93,21 @@ def test_divisions_inside_the_region_named_in_the_clause_implement_too():
     regions = find_regions(text, gazetteer=gaz, home="410300")
     got = find_implementations(text, programmes=hits(text, "综合查一次", "首违不罚"), agencies=[],
                                year=2023, region_code="410300", regions=regions, gazetteer=gaz)
-    pairs = {(i.region_code, i.programme) for i in got}
+    pairs = {(i.region_code, i.programme, i.learned_from) for i in got}
     assert pairs == {
-        ("410300", "综合查一次"), ("410305", "综合查一次"), ("410303", "综合查一次"),
-        ("410300", "首违不罚"), ("410329", "首违不罚"), ("410325", "首违不罚"),
+        ("410305", "综合查一次", ()), ("410303", "综合查一次", ()),
+        ("410329", "首违不罚", ()), ("410325", "首违不罚", ()),
+        # the prefecture itself learnt it from 广州 (赴…学习): the origin, not an adopter
+        ("410300", "首违不罚", ("440100",)),
     }
     assert all(i.evidence == text for i in got)
+
+
+def test_an_origin_named_in_a_later_sentence_joins_the_first_fact():
+    from kg.gazetteer import load
+
+    text = "2022年,推行“最多跑一次”改革。组织赴浙江考察学习“最多跑一次”经验。"
+    got = find_implementations(text, programmes=hits(text, "最多跑一次"), agencies=[], year=2022,
+                               region_code="620702", gazetteer=load())
+    (imp,) = got
+    assert imp.evidence == "2022年,推行“最多跑一次”改革。" and imp.learned_from == ("330000",)

@@ -16,18 +16,23 @@ from kg.namespaces import FZ, GEO, mint
 GYEAR = URIRef("http://www.w3.org/2001/XMLSchema#gYear")
 DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 from kg.resources import ontology_dir
+from kg.types import DOCUMENT_KINDS
 from kg.validate import validate
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/fazhi-kg/ontology")
 
 # the vocabulary the graph builder emits (see the brief / ontology/README.md)
 CLASSES = {"Report", "Region", "Agency", "Programme", "Theme", "PolicyDocument", "Implementation",
-           "Adoption", "ProvinceYearSummary"}  # the last two: derived facts (kg/derive.py)
+           "Adoption", "ProvinceYearSummary",  # these two: derived facts (kg/derive.py)
+           "DocumentKind"}
+# The values of fz:documentKind (named individuals, one per kg.types.DOCUMENT_KINDS entry)
+INDIVIDUALS = {"GovernmentReport", "DepartmentReport", "TownshipReport", "NewsItem", "Article"}
 OBJECT_PROPERTIES = {
     "aboutRegion", "mentions", "partOf", "jurisdiction", "region", "programme", "agency",
     # derived facts (kg/derive.py)
     "adopter", "adoptedProgramme", "carriedOut", "summaryProvince", "summaryProgramme",
     "summaryRegion", "summaryReport", "reportedProgramme",
+    "documentKind", "learnedFrom",
 }
 DATATYPE_PROPERTIES = {
     "yearCovered", "format", "encoding", "contentHash", "flag", "adminCode", "level",
@@ -58,7 +63,7 @@ def fz_terms(g: rdflib.Graph) -> set[URIRef]:
 
 def test_header(ontology: rdflib.Graph) -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
-    assert str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.2.0"  # 0.2: derived facts
+    assert str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.3.0"  # 0.2: derived facts; 0.3: document kinds, learnedFrom
     titles = {t.language for t in ontology.objects(ONTOLOGY_IRI, DCTERMS.title)}
     assert {"zh", "en"} <= titles
     assert ontology.value(ONTOLOGY_IRI, DCTERMS.license) is not None
@@ -71,8 +76,11 @@ def test_declares_the_builder_vocabulary(ontology: rdflib.Graph) -> None:
         assert (FZ[name], RDF.type, OWL.ObjectProperty) in ontology, name
     for name in DATATYPE_PROPERTIES:
         assert (FZ[name], RDF.type, OWL.DatatypeProperty) in ontology, name
+    for name in INDIVIDUALS:
+        assert (FZ[name], RDF.type, FZ.DocumentKind) in ontology, name
+    assert INDIVIDUALS == set(DOCUMENT_KINDS.values())
     declared = {t for t in fz_terms(ontology) if (t, RDF.type, None) in ontology}
-    assert declared == {FZ[n] for n in CLASSES | OBJECT_PROPERTIES | DATATYPE_PROPERTIES}
+    assert declared == {FZ[n] for n in CLASSES | OBJECT_PROPERTIES | DATATYPE_PROPERTIES | INDIVIDUALS}
 
 
 def test_every_term_has_zh_en_labels_and_a_comment(ontology: rdflib.Graph) -> None:
@@ -114,7 +122,8 @@ def test_every_fz_term_used_in_shapes_is_declared(
 def test_one_node_shape_per_class(shapes: rdflib.Graph) -> None:
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     targets = set(shapes.objects(None, sh.targetClass))
-    assert {FZ[c] for c in CLASSES} <= targets
+    # fz:DocumentKind's members are the ontology's own individuals, not data: no shape
+    assert {FZ[c] for c in CLASSES - {"DocumentKind"}} <= targets
 
 
 # --------------------------------------------------------------------------- shapes
@@ -144,6 +153,7 @@ def good_graph() -> rdflib.Graph:
     add((REPORT, FZ.aboutRegion, COUNTY))
     add((REPORT, DCTERMS.publisher, AGENCY))
     add((REPORT, FZ.yearCovered, Literal("2021", datatype=GYEAR)))
+    add((REPORT, FZ.documentKind, FZ.DepartmentReport))
     add((REPORT, DCTERMS.issued, Literal("2022-03-30", datatype=DATE)))
     add((REPORT, FZ["format"], Literal("txt")))
     add((REPORT, FZ.encoding, Literal("utf-8")))

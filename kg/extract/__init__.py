@@ -87,7 +87,7 @@ def _extraction(document: Document, found: object) -> Extraction:
         report=ReportMeta(
             title=report.title, region_code=report.region_code,
             publisher=publisher.name if publisher else None,
-            year=report.year, issued=report.issued,
+            year=report.year, issued=report.issued, kind=report.kind,
         ),
         regions=tuple(found.regions),  # type: ignore[attr-defined]
         agencies=tuple(found.agencies) + _publisher_hit(document.text, publisher, found.agencies),  # type: ignore[attr-defined]

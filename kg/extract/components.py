@@ -77,11 +77,14 @@ def regions_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("fz_agencies", requires=["doc._.fz_home"], assigns=["doc._.fz_agencies"])
+@Language.component("fz_agencies", requires=["doc._.fz_home"],
+                    assigns=["doc._.fz_agencies", "doc._.fz_report"])
 def agencies_component(doc: Doc) -> Doc:
-    """Agencies, region-qualified; the publisher resolved to its canonical name."""
+    """Agencies, region-qualified; the publisher resolved to its canonical name; the
+    document's kind and year."""
     found = _found(doc)
     find_agencies_stage(found)
+    doc._.fz_report = found.report
     doc._.fz_publisher = found.publisher
     doc._.fz_agencies = found.agencies
     _span_group(doc, "fz_agency", found.agencies, "name")

@@ -1,14 +1,24 @@
-"""Implementations: the report's region carried out (or plans) a programme in a year.
+"""Implementations: a region carried out (or plans) a programme in a year.
 
-Every programme a report names is taken as carried out by the report's own
-region in the covered year, with the sentence that names it as evidence —
-unless the sentence sits in the plans section (三、2022年工作计划, 下一步工作打算 …)
-or opens with a planning cue (下一步, 明年): then it is planned for the next
-year. The agency is the first one named in the same sentence, if any.
+Every programme a document names is taken as carried out, with the sentence that
+names it as evidence — unless the sentence sits in the plans section
+(三、2022年工作计划, 下一步工作打算 …) or opens with a planning cue (下一步, 明年):
+then it is planned for the next year. The agency is the first one named in the
+same sentence, if any.
 
-When the clause names, before the programme, divisions with a GB/T code that
-lie inside the report's region (a prefecture's report: 伊川县、嵩县推行“首违不罚”),
-those divisions carried it out too and get implementations of their own.
+Who: the document's own region; and when the clause names, before the
+programme, divisions with a GB/T code that lie inside the document's region (a
+prefecture's report: 伊川县、嵩县推行“首违不罚”), those divisions carried it out,
+not the document's region: they get the implementations. Regions named after a learning cue
+(学习借鉴浙江诸暨“枫桥经验”, 赴…考察学习) are where the measure came from: they
+become ``learned_from`` of the implementation, never its adopters.
+
+When: in a report, the year it covers (its facts are dated by it, whatever
+"2022年度" the sentence names). In a news item or an article, the year its own
+sentence names before the programme (2021年, 今年 / 去年 resolved against the
+date of the document), else the document's year (a news item's date; an article
+has none, and its undated facts have no year). Cues are in
+``kg/data/implementation_cues.json``.
 """
 
 from __future__ import annotations
@@ -18,8 +28,14 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from itertools import chain, pairwise
 
+import json
+from dataclasses import replace
+from functools import cache
+from typing import Any
+
 from kg.extract.text import SentenceIndex, fold
 from kg.gazetteer import Gazetteer
+from kg.resources import data_file
 from kg.types import AgencyHit, ImplementationHit, ProgrammeHit, RegionHit
 
 __all__ = ["find_implementations", "plan_start"]
@@ -30,7 +46,8 @@ PLAN_WORDS = re.compile(
 )
 MAX_EVIDENCE = 300
 CLAUSE_BREAKS = (",", ",", ":", ":", ";", ";")
-PLAN_SENTENCE = re.compile(r"^(下一步|下步|明年|来年|今后|未来)")
+# a sentence that opens with a planning cue, perhaps after a short lead-in (据悉,下一步,…)
+PLAN_SENTENCE = re.compile(r"^(?:[^,,。]{0,6}[,,])?(下一步|下步|明年|来年|今后|未来)")
 
 
 def plan_start(text: str, year: int | None) -> int:
@@ -64,18 +81,58 @@ _HEADING_FIRST = re.compile(_HEADING)
 _HEADING_AFTER_BREAK = re.compile("\n" + _HEADING)
 
 
+@cache
+def _cues() -> dict[str, Any]:
+    data = json.loads(data_file("implementation_cues.json").read_text(encoding="utf-8"))
+    cues = sorted(data["learn_cues"], key=len, reverse=True)
+    data["learn"] = re.compile("|".join(map(re.escape, cues)))
+    words = sorted(data["year_words"], key=len, reverse=True)
+    data["year"] = re.compile(
+        r"(?<!\d)(20\d{2})\s*年(?!度|\d)|" + "|".join(map(re.escape, words))
+    )
+    return data
+
+
+def sentence_year(clause: str, issued: str | None) -> int | None:
+    """The last year ``clause`` names: 2021年 (not 2021年度, the period a task is about),
+    or 今年 / 去年 … resolved against the year of ``issued``; None if it names none.
+
+    >>> sentence_year("2023年11月,我县推行", None)
+    2023
+    >>> sentence_year("今年以来,某镇推行", "2024-06-01")
+    2024
+    >>> sentence_year("召开2022年度述法会议", None) is None
+    True
+    """
+    cues = _cues()
+    found = None
+    for m in cues["year"].finditer(fold(clause)):
+        if m.group(1):
+            found = int(m.group(1))
+        elif issued:
+            found = int(issued[:4]) + cues["year_words"][m.group(0)]
+    return found
+
+
 def find_implementations(
     text: str, *, programmes: Sequence[ProgrammeHit], agencies: Sequence[AgencyHit],
     year: int | None, region_code: str | None,
     regions: Sequence[RegionHit] = (), gazetteer: Gazetteer | None = None,
+    dated_by_sentence: bool = False, issued: str | None = None,
 ) -> list[ImplementationHit]:
-    """One implementation per (region, programme, year, planned), first evidence kept."""
-    if year is None:
-        return []
+    """One implementation per (region, programme, year, planned), first evidence kept.
+
+    Args:
+        year: the document's year (a report's covered year), or None.
+        dated_by_sentence: a news item or article: a year its sentence names before the
+            programme wins over ``year``; in a report it is used only when ``year`` is None.
+        issued: the document's date (ISO), which resolves 今年 / 去年.
+    """
     index = SentenceIndex(text)
-    plans_from = plan_start(text, year)
+    plans_from = plan_start(text, year) if year is not None else len(text)
     first_agency = _first_in(agencies)
-    seen: set[tuple[str, int, bool]] = set()
+    learn = _cues()["learn"]
+    seen: dict[tuple[str, str, int | None, bool], int] = {}  # → its index in out
     out = []
     for hit in programmes:
         bounds = index.at(hit.start)  # the last sentence starting at or before the name
@@ -89,21 +146,79 @@ def find_implementations(
         # PLAN_SENTENCE opens with Han characters, which fold() leaves alone and no folded
         # character becomes: matching the sentence is matching its fold
         planned = s >= plans_from or bool(PLAN_SENTENCE.match(sentence))
-        when = year + 1 if planned else year
+        when = year
+        if dated_by_sentence or year is None:
+            when = sentence_year(text[s:hit.start], issued) or year
+        if planned and when is not None and when == year:
+            when += 1
         agency = first_agency(s, e)
         clause = max(s, *(text.rfind(c, s, hit.start) + 1 for c in CLAUSE_BREAKS))
-        named = _inner_regions(regions, clause, hit.start, region_code, gazetteer)
-        for code in (region_code, *named):
+        cue = learn.search(text, clause, hit.start)
+        origins = (_origins(text, regions, cue.end(), hit.start, region_code, gazetteer)
+                   if cue else ())
+        named = [c for c in _inner_regions(regions, clause, cue.start() if cue else hit.start,
+                                           region_code, gazetteer) if c not in origins]
+        for code in named or (region_code,):  # the divisions the clause names did it, not home
             key = (code or "", hit.concept, when, planned)
-            if key in seen:
+            if key in seen:  # the first evidence stays; a later sentence may add origins
+                k = seen[key]
+                if not set(origins) <= set(out[k].learned_from):
+                    merged = tuple(dict.fromkeys((*out[k].learned_from, *origins)))
+                    out[k] = replace(out[k], learned_from=merged)
                 continue
-            seen.add(key)
+            seen[key] = len(out)
             out.append(ImplementationHit(
                 programme=hit.concept, year=when, evidence=sentence, start=s,
                 region_code=code, agency=agency if code == region_code else None,
-                planned=planned,
+                planned=planned, learned_from=origins,
             ))
     return out
+
+
+def _origins(
+    text: str, regions: Sequence[RegionHit], start: int, end: int, home: str | None,
+    gazetteer: Gazetteer | None,
+) -> tuple[str, ...]:
+    """Codes of the divisions named in text[start:end] (after a learning cue), the most
+    specific of each chain (浙江诸暨 → 诸暨市 only), the document's own region left out.
+
+    Besides the regions found in the text, the short names a learning cue makes plain
+    (借鉴浙江诸暨“枫桥经验”: 浙江, 诸暨) are looked up in the gazetteer here, leftmost
+    longest; a name several divisions share counts only under a division named before it.
+    """
+    codes = [r.code for r in regions if start <= r.start and r.end <= end and r.code]
+    if gazetteer is not None:
+        codes += _short_names(fold(text[start:end][:MAX_ORIGIN_SPAN]), gazetteer)
+    codes = [c for c in dict.fromkeys(codes) if c != home]
+    return tuple(c for c in codes
+                 if not any(o != c and _inside(gazetteer, o, c) for o in codes))
+
+
+MAX_ORIGIN_SPAN = 40
+
+
+def _inside(gazetteer: Gazetteer | None, code: str, parent: str) -> bool:
+    if gazetteer is None:
+        return code.startswith(parent.rstrip("0"))
+    return parent in {d.code for d in gazetteer.chain(code)[1:]}
+
+
+def _short_names(span: str, gazetteer: Gazetteer) -> list[str]:
+    found: list[str] = []
+    i = 0
+    while i < len(span):
+        for n in range(min(12, len(span) - i), 1, -1):
+            divisions = gazetteer.lookup(span[i:i + n])
+            if len(divisions) > 1:  # 朝阳区, 鼓楼: only under a division named before it
+                divisions = tuple(d for d in divisions if any(
+                    _inside(gazetteer, d.code, f) for f in found))
+            if len(divisions) == 1:
+                found.append(divisions[0].code)
+                i += n
+                break
+        else:
+            i += 1
+    return found
 
 
 def _first_in(agencies: Sequence[AgencyHit]) -> Callable[[int, int], str | None]:

@@ -10,12 +10,13 @@ registered spaCy component.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kg import gazetteer as gaz
 from kg import thesaurus as thes
 from kg.extract import agencies, documents, implementations, metadata, programmes, regions
+from kg.extract.text import fold
 from kg.types import AgencyHit, Document, ReportMeta
 
 __all__ = ["STAGES", "Found"]
@@ -50,9 +51,10 @@ def find_regions_stage(found: Found) -> None:
         title=title or "", publisher=publisher_surface, text=found.text, gazetteer=gazetteer
     )
     found.home = home
+    # the year and the kind follow once the publisher is resolved (find_agencies_stage)
     found.report = ReportMeta(
         title=title, region_code=home.code if home else None, publisher=publisher_surface,
-        year=metadata.find_year(source, title, issued), issued=issued,
+        issued=issued,
     )
     found.regions = regions.find_regions(
         found.text, gazetteer=gazetteer, home=home.code if home else None
@@ -60,17 +62,24 @@ def find_regions_stage(found: Found) -> None:
 
 
 def find_agencies_stage(found: Found) -> None:
-    """Agencies, region-qualified; the publisher resolved to its canonical name."""
+    """Agencies, region-qualified; the publisher resolved to its canonical name; then the
+    document's kind and year (which depend on who published it)."""
     gazetteer = gaz.load()
     home = found.home
-    report = found.report
+    report = found.report or ReportMeta()
+    surface = report.publisher or metadata.self_reference_publisher(found.text)
     publisher: AgencyHit | None = None
-    if report is not None and report.publisher:
-        hits = agencies.find_agencies(report.publisher, gazetteer=gazetteer, home=home)
-        publisher = hits[0] if hits else None
+    if surface:
+        hits = agencies.find_agencies(surface, gazetteer=gazetteer, home=home)
+        publisher = next((h for h in hits if h.start == 0 and h.end == len(surface)), None) or (
+            hits[0] if hits else None)
+        if publisher is None and report.publisher and report.title \
+                and fold(report.title).find(surface) >= 0:
+            # a title's author the lexicon has no head for (某某自治区藏语委办(编译局)): as written
+            publisher = AgencyHit(0, 0, surface, surface, home.code if home else None)
     hits = agencies.find_agencies(found.text, gazetteer=gazetteer, home=home, publisher=publisher)
-    if publisher is None and (report is None or report.publisher is None):
-        # no declared publisher: the first agency named at the top of the text
+    if publisher is None:
+        # no declared publisher: the first justice bureau named at the top of the text
         publisher = next((h for h in hits if h.start < 400 and h.kind == "justice-bureau"), None)
         if publisher is not None:
             hits = agencies.find_agencies(
@@ -78,6 +87,16 @@ def find_agencies_stage(found: Found) -> None:
             )
     found.publisher = publisher
     found.agencies = hits
+    title = report.title
+    kind = metadata.find_kind(
+        found.document, title, publisher_kind=publisher.kind if publisher else None,
+        publisher_in_title=bool(publisher and title and report.publisher
+                                and fold(title).find(report.publisher) >= 0),
+        subject_level=home.level if home else None,
+    )
+    found.report = replace(
+        report, kind=kind, year=metadata.find_year(found.document, title, report.issued, kind),
+    )
 
 
 def find_programmes_stage(found: Found) -> None:
@@ -99,12 +118,15 @@ def find_documents_stage(found: Found) -> None:
 
 
 def find_implementations_stage(found: Found) -> None:
-    """Programmes carried out (or planned) by the report's region, with evidence."""
+    """Programmes carried out (or planned) by the report's region or the regions its
+    sentences name, with evidence; dated by the report, or by the sentence in news and
+    articles."""
     report = found.report or ReportMeta()
     found.implementations = implementations.find_implementations(
         found.text, programmes=found.programmes, agencies=found.agencies,
         year=report.year, region_code=report.region_code,
         regions=found.regions, gazetteer=gaz.load(),
+        dated_by_sentence=report.kind not in metadata.REPORT_KINDS, issued=report.issued,
     )
 
 
