@@ -96,9 +96,9 @@ def test_divisions_inside_the_region_named_in_the_clause_implement_it_not_the_re
     pairs = {(i.region_code, i.programme, i.learned_from) for i in got}
     assert pairs == {
         ("410305", "综合查一次", ()), ("410303", "综合查一次", ()),
-        ("410329", "首违不罚", ()), ("410325", "首违不罚", ()),
-        # the prefecture itself learnt it from 广州 (赴…学习): the origin, not an adopter
-        ("410300", "首违不罚", ("440100",)),
+        # the counties, subject of the clause before, learnt it from 广州 (赴…学习): 广州 is
+        # the origin of their facts, not an adopter
+        ("410329", "首违不罚", ("440100",)), ("410325", "首违不罚", ("440100",)),
     }
     assert all(i.evidence == text for i in got)
 
@@ -111,3 +111,24 @@ def test_an_origin_named_in_a_later_sentence_joins_the_first_fact():
                                region_code="620702", gazetteer=load())
     (imp,) = got
     assert imp.evidence == "2022年,推行“最多跑一次”改革。" and imp.learned_from == ("330000",)
+
+
+def test_the_sentence_subject_is_the_actor_of_its_later_clauses():
+    from kg.extract.regions import find_regions
+    from kg.gazetteer import load
+
+    gaz = load()
+    cases = {
+        "2023年,伊川县、嵩县坚持问题导向,推行“首违不罚”。": {"410329", "410325"},
+        "伊川县坚持问题导向,推行“首违不罚”。": {"410329"},
+        # the nearest clause with a subject gives the actors
+        "2023年,涧西区坚持问题导向,嵩县聚焦企业需求,推行“首违不罚”。": {"410325"},
+        # a county named later in a clause, not as its subject, is no actor
+        "全市坚持学习伊川县经验,推行“首违不罚”。": {"410300"},
+        "市司法局组织学习伊川县做法,推行“首违不罚”。": {"410300"},
+    }
+    for text, codes in cases.items():
+        regions = find_regions(text, gazetteer=gaz, home="410300")
+        got = find_implementations(text, programmes=hits(text, "首违不罚"), agencies=[],
+                                   year=2023, region_code="410300", regions=regions, gazetteer=gaz)
+        assert {i.region_code for i in got} == codes, text

@@ -158,6 +158,9 @@ def find_implementations(
                    if cue else ())
         named = [c for c in _inner_regions(regions, clause, cue.start() if cue else hit.start,
                                            region_code, gazetteer) if c not in origins]
+        if not named and clause > s:  # the sentence's subject: 伊川县坚持…,推行“首违不罚”
+            named = [c for c in _subject_regions(text, regions, s, clause, region_code, gazetteer)
+                     if c not in origins]
         for code in named or (region_code,):  # the divisions the clause names did it, not home
             key = (code or "", hit.concept, when, planned)
             if key in seen:  # the first evidence stays; a later sentence may add origins
@@ -173,6 +176,33 @@ def find_implementations(
                 planned=planned, learned_from=origins,
             ))
     return out
+
+
+SUBJECT_LEAD = re.compile(r"(?:(?:20\d{2}\s*年(?:以来|度|初以来)?|今年以来|近年来|同时|此外|其中)\s*[,,]?\s*)?")
+JOINERS = "、和及与"
+
+
+def _subject_regions(
+    text: str, regions: Sequence[RegionHit], s: int, clause: int, home: str | None,
+    gazetteer: Gazetteer | None,
+) -> list[str]:
+    """The divisions inside ``home`` that stand as subject of the nearest clause before
+    ``clause`` that has one: names right after the clause's start and a lead-in
+    (2023年,伊川县、嵩县坚持…,推行…), joined by 、和及与."""
+    by_start = {r.start: r for r in regions if s <= r.start < clause}
+    if not by_start:
+        return []
+    starts = [s, *(i + 1 for i in range(s, clause) if text[i] in CLAUSE_BREAKS)]
+    for c in reversed(starts):
+        m = SUBJECT_LEAD.match(text, c, clause)
+        at = m.end() if m else c
+        subject = []
+        while (r := by_start.get(at)) is not None:
+            subject.append(r)
+            at = r.end + (1 if text[r.end:r.end + 1] in JOINERS else 0)
+        if subject:
+            return _inner_regions(subject, s, clause, home, gazetteer)
+    return []
 
 
 def _origins(

@@ -73,9 +73,9 @@ def find_agencies_stage(found: Found) -> None:
         hits = agencies.find_agencies(surface, gazetteer=gazetteer, home=home)
         publisher = next((h for h in hits if h.start == 0 and h.end == len(surface)), None) or (
             hits[0] if hits else None)
-        if publisher is None and report.publisher and report.title \
-                and fold(report.title).find(surface) >= 0:
-            # a title's author the lexicon has no head for (某某自治区藏语委办(编译局)): as written
+        if publisher is None and report.publisher:
+            # a declared publisher (title author, 发文机关, 来源, signature) that the lexicon
+            # has no head for (某某自治区藏语委办(编译局), 中共某某镇委员会): kept as written
             publisher = AgencyHit(0, 0, surface, surface, home.code if home else None)
     hits = agencies.find_agencies(found.text, gazetteer=gazetteer, home=home, publisher=publisher)
     if publisher is None:
