@@ -78,8 +78,13 @@ def test_updates_and_service_are_refused(text):
         sparql.query_form(text)
 
 
-def test_service_in_a_string_or_iri_is_fine():
-    assert sparql.query_form('SELECT * { ?s <http://x/SERVICE> "SERVICE <http://e/>" }') == "SELECT"
+def test_service_in_a_string_or_iri_is_refused_too():
+    """Fail closed (issue 18): the engine's parser has no lexer, so the guard does not
+    trust one either; only the inside of a longer name passes."""
+    for text in ('SELECT * { ?s <http://x/SERVICE> ?o }', 'SELECT * { ?s ?p "SERVICE <http://e/>" }'):
+        with pytest.raises(sparql.QueryRefused, match="SERVICE"):
+            sparql.query_form(text)
+    assert sparql.query_form('SELECT * { ?s <http://x/selfservice> "PublicService" }') == "SELECT"
 
 
 def test_values_go_into_every_where_group():

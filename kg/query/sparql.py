@@ -27,7 +27,8 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 
-__all__ = ["QueryForm", "QueryRefused", "Token", "bind", "query_form", "syntax_message", "tokens", "values_block"]
+__all__ = ["QueryForm", "QueryRefused", "Token", "bind", "check_depth", "query_form", "refuse_service",
+           "syntax_message", "tokens", "values_block"]
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 
@@ -40,11 +41,11 @@ _VAR_NAME = re.compile(r"^[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\u00B7\u00C0-\uFFFF]*
 _LEXER = re.compile(
     r'''(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')'''
     r'''|(?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')'''
-    r'''|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'''
+    r'''|(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)'''
     r'''|(?P<comment>\#[^\n\r]*)'''
-    r'''|(?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>"',;]*)?)'''
-    r'''|(?P<var>[?$][^\s{}()<>"',;.=!|&*+/^\[\]]+)'''
-    r'''|(?P<punct>[{}()])'''
+    r'''|(?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>"',;#\[\]]*)?)'''
+    r'''|(?P<var>[?$][^\s{}()<>"',;.=!|&*+/^\[\]#]+)'''
+    r'''|(?P<punct>[{}()\[\]])'''
     r'''|(?P<other>\S)''',
     re.DOTALL,
 )
@@ -94,9 +95,9 @@ def query_form(text: str) -> QueryForm:
     ...
     kg.query.sparql.QueryRefused: 只读:不接受 SPARQL Update (DROP) / read-only: SPARQL Update (DROP) is refused
     """
+    refuse_service(text)
     toks = tokens(text)
-    if any(_keyword(t) == "SERVICE" for t in toks):
-        raise QueryRefused("不接受 SERVICE 联邦查询 / SERVICE (federated query to another host) is refused")
+    check_depth(text, toks)
     for tok in toks:
         kw = _keyword(tok)
         if kw in _FORMS:
@@ -104,6 +105,101 @@ def query_form(text: str) -> QueryForm:
         if kw in _UPDATES:
             raise QueryRefused(f"只读:不接受 SPARQL Update ({kw}) / read-only: SPARQL Update ({kw}) is refused")
     raise QueryError("不是 SPARQL 查询 / not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+
+
+# Oxigraph's parser has no lexer: it matches the keyword SERVICE as seven ASCII
+# letters in any case wherever its grammar allows a graph pattern, with no word
+# boundary on either side (``[ a fz:Report]SERVICE``, ``?s ?p 1SERVICE``,
+# ``?s ?p trueSERVICE``, ``SERVICE:x`` all federate). So the guard is not a token
+# scan: every occurrence of the letters in the raw text (after \\u escapes, in
+# case an engine unescapes them) is refused unless it can only be the inside
+# of a longer name: preceded by a letter, ``_`` or ``:`` (a prefixed name's
+# local part is greedy) that is not the end of a bare ``true``/``false``. Strings and IRIs are not exempt (fail closed).
+_SERVICE = re.compile(r"service", re.IGNORECASE)
+_NAME_CHAR = re.compile(r"[A-Za-z_:\u00B7\u00C0-\U0010FFFF]")
+_BOOL_END = re.compile(r"(?:^|[^A-Za-z0-9_\u00B7\u00C0-\U0010FFFF:?$@\\.%-])(?:true|false)$", re.IGNORECASE)
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return _UCHAR.sub(one, text)
+
+
+def refuse_service(text: str) -> None:
+    """:class:`QueryRefused` if ``text`` could hold a ``SERVICE`` pattern in any spelling.
+
+    >>> refuse_service("SELECT * { ?s a fz:PublicService }")
+    >>> refuse_service("SELECT * { [ a fz:Report]SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    kg.query.sparql.QueryRefused: 不接受 SERVICE 联邦查询 / SERVICE (federated query to another host) is refused: 'service' at offset 25 (the word is refused anywhere outside a longer name, strings included)
+    """
+    flat = _unescape(text)
+    for m in _SERVICE.finditer(flat):
+        before = flat[:m.start()]
+        if before and _NAME_CHAR.match(before[-1]) and not _BOOL_END.search(before[-6:]):
+            continue  # the inside of a longer name (fz:PublicService, ?selfservice)
+        raise QueryRefused(
+            "不接受 SERVICE 联邦查询 / SERVICE (federated query to another host) is refused: "
+            f"'service' at offset {m.start()} (the word is refused anywhere outside a longer name, "
+            "strings included)")
+
+
+MAX_DEPTH = 128  # nesting of (), {}, [] plus unary operators: pyoxigraph overflows its stack near 500 (collections)
+MAX_OPERATORS = 2000  # operator / UNION chains build left-deep trees: overflow near 20,000, fine at 5,000
+_UNARY = {"!", "^", "-", "+"}
+_CHAIN_WORDS = {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "SERVICE", "VALUES"}
+_CHAIN_OPS = {"&", "|", "/", "*", "=", "<", ">", "!", "^", "-", "+"}
+
+
+def check_depth(text: str, toks: list[Token] | None = None) -> None:
+    """:class:`QueryRefused` for a query nested too deep for the engine's stack.
+
+    pyoxigraph parses and evaluates recursively; thousands of nested brackets,
+    ``!`` or ``&&`` terms crash the process (SIGSEGV), so such text must never
+    reach it. Closing brackets count only outside strings, IRIs, comments and
+    ``\\)`` escapes; opening ones count wherever the lexer sees code, unary
+    operators add a level to their group; a close never brings the depth
+    below what its opening added. The measure over-estimates, never under.
+
+    >>> check_depth("SELECT * WHERE " + "{" * 200 + "}" * 200)
+    Traceback (most recent call last):
+    ...
+    kg.query.sparql.QueryRefused: 查询嵌套过深 / query nested too deeply: depth 129 at offset 143 (limit 128)
+    """
+    toks = tokens(text) if toks is None else toks
+    stack = [0]
+    ops = 0
+    values, values_level = 0, 0  # 1: after VALUES, 2: inside its block of terms (no expressions)
+    for t in toks:
+        if t.text in "({[" and t.kind == "punct":
+            stack.append(1)
+            if values == 1 and t.text == "{":
+                values, values_level = 2, len(stack)
+        elif t.text in ")}]" and t.kind == "punct":
+            if t.start and text[t.start - 1] == "\\":
+                continue
+            if values == 2 and t.text == "}" and len(stack) == values_level:
+                values = 0
+            if len(stack) > 1:
+                stack.pop()
+        elif t.kind == "other" and t.text in _UNARY:
+            stack[-1] += 1
+        kw = _keyword(t)
+        if kw == "VALUES":
+            values = 1
+        elif values != 2 and ((t.kind == "other" and t.text in _CHAIN_OPS) or kw in _CHAIN_WORDS):
+            ops += 1
+        depth = sum(stack)
+        if depth > MAX_DEPTH:
+            raise QueryRefused(f"查询嵌套过深 / query nested too deeply: depth {depth} at offset {t.start} "
+                               f"(limit {MAX_DEPTH})")
+        if ops > MAX_OPERATORS:
+            raise QueryRefused(f"查询运算符过多 / query too long a chain of operators: more than "
+                               f"{MAX_OPERATORS} (at offset {t.start})")
 
 
 def _where_opens(toks: list[Token], form: QueryForm) -> list[int]:
