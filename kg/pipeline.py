@@ -150,7 +150,7 @@ def file_key(path: Path, source: str, data: bytes | None = None) -> str:
     """Cache key of one input: its source name, its bytes (``data``, else read from ``path``
     a megabyte at a time) and the code version."""
     h = hashlib.sha256(code_version().encode())
-    h.update(source.encode("utf-8") + b"\x00")
+    h.update(source.encode("utf-8", "surrogateescape") + b"\x00")  # sources are shown escaped; never raise
     if data is not None:
         h.update(data)
     else:
@@ -576,12 +576,8 @@ def _run(
     previous = current_build(out)
     build = new_build_dir(out)
     roots = list(inputs) if inputs else sorted(SAMPLE_CORPUS.glob("*.txt"))
-    files, skipped = ingest.discover_all(roots)
-    entries = [
-        ManifestEntry(source=source, status="skipped",
-                      reason=f"不支持的文件类型 / unsupported file type ({path.suffix or 'no extension'})")
-        for path, source in skipped
-    ]
+    files, skipped = ingest.discover_reasons(roots, exclude=[out])
+    entries = [ManifestEntry(source=source, status="skipped", reason=reason) for _, source, reason in skipped]
     if on_start:
         on_start(len(files))
     workers = workers or os.cpu_count() or 1

@@ -36,7 +36,8 @@ from kg.ingest.meta import fields_from_text
 from kg.ingest.pdf import read_pdf
 from kg.types import Document
 
-__all__ = ["MAX_BYTES", "MAX_CHARS", "SUFFIXES", "discover", "discover_all", "read", "skipped_in"]
+__all__ = ["MAX_BYTES", "MAX_CHARS", "SUFFIXES", "discover", "discover_all", "discover_reasons", "read", "show",
+           "skipped_in"]
 
 SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".pdf", ".docx"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -77,10 +78,43 @@ def skipped_in(inputs: Sequence[Path]) -> list[tuple[Path, str]]:
     return discover_all(inputs)[1]
 
 
-def discover_all(inputs: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
+def discover_all(inputs: Sequence[Path], *, exclude: Sequence[Path] = ()
+                 ) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]]]:
     """``(discover(inputs), skipped_in(inputs))`` from one walk of the folders."""
-    walked = _walk(inputs)
-    return (_listing([e for e in walked if e[3]]), _listing([e for e in walked if not e[3]]))
+    files, skipped = discover_reasons(inputs, exclude=exclude)
+    return files, [(path, source) for path, source, _ in skipped]
+
+
+def discover_reasons(inputs: Sequence[Path], *, exclude: Sequence[Path] = ()
+                     ) -> tuple[list[tuple[Path, str]], list[tuple[Path, str, str]]]:
+    """Files to read, and ``(path, source, reason)`` for every input left out.
+
+    Left out, each with a bilingual reason: an unsupported extension, a symbolic
+    link leading out of its input folder (not followed: give its target as an
+    input to read it), a dangling or looping link, a FIFO, socket or device, an
+    unreadable folder. Folders in ``exclude`` (the build's own output folder
+    when it lies inside an input) are not walked at all.
+    """
+    walked = _walk(inputs, exclude)
+    files = _listing([e[:5] for e in walked if e[5] is None])
+    reasons = {e[4]: e[5] for e in walked if e[5] is not None}
+    left = _listing([e[:5] for e in walked if e[5] is not None])
+    real_of = {(str(e[0])): e[4] for e in walked}
+    return files, [(path, source, reasons[real_of[str(path)]]) for path, source in left]
+
+
+def show(name: str) -> str:
+    """A file name as text that can be written anywhere: bytes that are not UTF-8
+    (kept by Python as surrogates) become ``\\xNN``.
+
+    >>> show(os.fsdecode(b"report-\\xff.txt"))
+    'report-\\\\xff.txt'
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def read(path: Path, source: str, *, data: bytes | None = None) -> Document:
@@ -203,48 +237,91 @@ def _listing(entries: list[tuple[Path, str, str, bool, str]]) -> list[tuple[Path
     return sorted(listing, key=lambda item: (item[1], str(item[0])))
 
 
-def _walk(inputs: Sequence[Path]) -> list[tuple[Path, str, str, bool, str]]:
-    """(path, source, folder name, supported, real path) for every non-hidden file under
-    the inputs.
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
-    Symbolic links to folders are not followed (no loops). A folder's real path is
-    resolved once, a file's only when it is a symbolic link itself (a corpus of
-    30,000 files is listed in a fraction of a second).
+
+def _walk(inputs: Sequence[Path], exclude: Sequence[Path] = ()
+          ) -> list[tuple[Path, str, str, bool, str, str | None]]:
+    """(path, source, folder name, supported, real path, reason left out or None) for
+    every non-hidden entry under the inputs.
+
+    Symbolic links to folders are not followed (no loops); links to files are
+    followed only when they stay inside their input folder. A folder's real path
+    is resolved once, a file's only when it is a symbolic link itself (a corpus of
+    30,000 files is listed in a fraction of a second). Sources are shown with
+    :func:`show` (a name that is not UTF-8 never stops a build).
     """
-    out: list[tuple[Path, str, str, bool, str]] = []
+    out: list[tuple[Path, str, str, bool, str, str | None]] = []
+    excluded = {os.path.realpath(p) for p in exclude}
     for given in map(Path, inputs):
         if given.is_file():
-            out.append((given, given.name, given.resolve().parent.name, True, os.path.realpath(given)))
+            out.append((given, show(given.name), show(given.resolve().parent.name), True,
+                        os.path.realpath(given), None))
             continue
         if not given.is_dir():
-            raise IngestError(str(given), "找不到输入 / input not found (no such file or folder)")
-        prefix = given.resolve().name
+            if os.path.lexists(given):
+                kind = _odd_kind(str(given))
+                out.append((given, show(given.name), "", False, f"odd:{given}",
+                            f"{kind} / {_ODD_EN[kind]}: not read"))
+                continue
+            raise IngestError(show(str(given)), "找不到输入 / input not found (no such file or folder)")
+        prefix = show(given.resolve().name)
+        root_real = os.path.realpath(given)
         stack = [(str(given), "")]  # (folder, its POSIX path relative to ``given``)
         while stack:
             folder, rel = stack.pop()
             try:
                 with os.scandir(folder) as it:
                     found = sorted(it, key=lambda e: e.name)
-            except OSError:  # unreadable folder: skipped, as os.walk does
+            except OSError as e:  # unreadable folder: recorded, the rest is built
+                if rel:
+                    out.append((Path(folder), show(rel.rstrip("/")), prefix, False, f"odd:{folder}",
+                                f"文件夹无法读取 / folder cannot be read ({e.strerror or e})"))
                 continue
             real_folder = os.path.realpath(folder)
+            if real_folder in excluded:
+                continue  # the build's own output folder inside an input: never read back
             subfolders = []
             for entry in found:
                 name = entry.name
                 if name.startswith("."):
                     continue
+                source = show(rel + name)
+                reason: str | None = None
                 try:
+                    symlink = entry.is_symlink()
                     if entry.is_dir():
-                        if not entry.is_symlink():
+                        if not symlink:
                             subfolders.append((entry.path, f"{rel}{name}/"))
                         continue
-                    if not entry.is_file():
-                        continue
-                    symlink = entry.is_symlink()
+                    regular = entry.is_file()
                 except OSError:
-                    continue
+                    regular, symlink = False, True
                 real = os.path.realpath(entry.path) if symlink else os.path.join(real_folder, name)
-                out.append((Path(entry.path), rel + name, prefix,
-                            os.path.splitext(name)[1].lower() in SUFFIXES, real))
+                supported = os.path.splitext(name)[1].lower() in SUFFIXES
+                if not regular:
+                    kind = _odd_kind(entry.path)
+                    reason = f"{kind} / {_ODD_EN[kind]}: not read"
+                    real = f"odd:{entry.path}"
+                elif symlink and not _inside(real, root_real):
+                    reason = (f"符号链接指向输入文件夹之外 / symbolic link leads outside the input "
+                              f"folder (to {show(real)}): not followed; give the target as an input "
+                              "to read it")
+                    real = f"out:{entry.path}"
+                elif not supported:
+                    suffix = os.path.splitext(name)[1]
+                    reason = f"不支持的文件类型 / unsupported file type ({show(suffix) or 'no extension'})"
+                out.append((Path(entry.path), source, prefix, supported, real, reason))
             stack.extend(reversed(subfolders))
     return out
+
+
+_ODD_EN = {"断开或循环的符号链接": "dangling or looping symbolic link",
+           "不是普通文件(FIFO、套接字或设备)": "not a regular file (FIFO, socket or device)"}
+
+
+def _odd_kind(path: str) -> str:
+    if os.path.islink(path) and not os.path.exists(path):
+        return "断开或循环的符号链接"
+    return "不是普通文件(FIFO、套接字或设备)"
