@@ -28,6 +28,7 @@ import io
 import logging
 import re
 import statistics
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,8 @@ from kg.ingest.decode import clean_text, is_mojibake
 __all__ = ["MAX_PAGES", "read_pdf"]
 
 MAX_PAGES = 2000  # annual reports have 5–100 pages
+MAX_STREAM_BYTES = 32 * 2**20  # one decoded stream (a page's content, a whole embedded CJK font)
+MAX_DECODED_BYTES = 256 * 2**20  # all decoded streams of one PDF together
 MAX_UNMAPPED_SHARE = 0.3  # glyphs without a Unicode mapping among all glyphs
 RIGHT_SLACK = 2.0  # a line ending this many characters short of the margin ends a paragraph
 INDENT = 0.8  # a line starting this many characters right of the margin is indented
@@ -67,6 +70,119 @@ class _Line:
     row: bool = False  # several cells sharing a baseline
 
 
+class _Bomb(Exception):
+    """A stream or the whole document decodes to more than the limits allow."""
+
+
+class _BoundedZlib:
+    """What pdfminer's ``pdftypes`` module calls ``zlib``: the same functions, but
+    ``decompress`` stops at :data:`MAX_STREAM_BYTES` for one stream and at
+    :data:`MAX_DECODED_BYTES` for the document being read (a Flate bomb of 4 MB
+    otherwise inflates to 8 GB). Nested filters are bounded at every step."""
+
+    error = zlib.error
+
+    def __init__(self) -> None:
+        self.left = -1  # bytes the current document may still decode; -1: not reading a PDF
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(zlib, name)
+
+    def decompress(self, data: bytes, *args: Any) -> bytes:
+        limit = MAX_STREAM_BYTES if self.left < 0 else min(MAX_STREAM_BYTES, self.left)
+        d = zlib.decompressobj()
+        out = d.decompress(data, limit + 1)
+        if len(out) > limit:
+            raise _Bomb(len(out))
+        if not d.eof:
+            out += d.flush()
+            if len(out) > limit:  # pragma: no cover - flush only returns what max_length held back
+                raise _Bomb(len(out))
+            if not d.eof:
+                raise zlib.error("incomplete or truncated stream")
+        if self.left >= 0:
+            self.left -= len(out)
+        return out
+
+
+    def take(self, n: int) -> None:
+        """Count ``n`` more decoded bytes against the stream and document limits."""
+        if n > MAX_STREAM_BYTES or (self.left >= 0 and n > self.left):
+            raise _Bomb(n)
+
+
+_ZLIB = _BoundedZlib()
+
+
+def _corrupted(data: bytes) -> bytes:
+    """pdfminer's ``decompress_corrupted`` (a Flate stream with a bad checksum: keep what
+    decodes), bounded like :class:`_BoundedZlib` and linear (the original adds one
+    input byte at a time to a growing ``bytes``: quadratic in the output)."""
+    d = zlib.decompressobj()
+    out = bytearray()
+    step = 4096
+    for at in range(0, len(data), step):
+        try:
+            out += d.decompress(data[at:at + step])
+        except zlib.error:
+            if at + step < len(data) - 3:
+                raise
+            break
+        _ZLIB.take(len(out))
+        if d.eof:
+            break
+    if _ZLIB.left >= 0:
+        _ZLIB.left -= len(out)
+    return bytes(out)
+
+
+def _lzw(data: bytes) -> bytes:
+    """pdfminer's ``lzwdecode``, bounded (an LZW stream expands about 1,000-fold too)."""
+    from pdfminer.lzw import LZWDecoder
+
+    out = bytearray()
+    for piece in LZWDecoder(io.BytesIO(data)).run():
+        out += piece
+        _ZLIB.take(len(out))
+    if _ZLIB.left >= 0:
+        _ZLIB.left -= len(out)
+    return bytes(out)
+
+
+def _runlength(data: bytes) -> bytes:
+    """pdfminer's ``rldecode`` (PDF 1.4 §3.3.4), bounded, on bytes instead of a list of ints
+    (two input bytes give 128 output bytes: 50 MB would make 3.2 GB, as 26 GB of ints)."""
+    out = bytearray()
+    i, n = 0, len(data)
+    while i < n:
+        length = data[i]
+        if length == 128:
+            break
+        if length < 128:
+            out += data[i + 1:i + 2 + length]
+            i += 2 + length
+        else:
+            out += data[i + 1:i + 2] * (257 - length)
+            i += 2
+        if len(out) > MAX_STREAM_BYTES:
+            _ZLIB.take(len(out))
+    _ZLIB.take(len(out))
+    if _ZLIB.left >= 0:
+        _ZLIB.left -= len(out)
+    return bytes(out)
+
+
+def _bound_pdfminer() -> None:
+    """Route every expanding filter of pdfminer through the bounds (once per process)."""
+    from pdfminer import pdftypes
+
+    if pdftypes.zlib is not _ZLIB:
+        pdftypes.zlib = _ZLIB  # type: ignore[assignment]
+        pdftypes.decompress_corrupted = _corrupted  # type: ignore[assignment]
+        pdftypes.lzwdecode = _lzw  # type: ignore[assignment]
+        pdftypes.rldecode = _runlength  # type: ignore[assignment]
+
+
 def read_pdf(data: bytes, *, source: str, max_chars: int) -> tuple[str, str]:
     """The text of a PDF's text layer and its declared title.
 
@@ -89,12 +205,35 @@ def read_pdf(data: bytes, *, source: str, max_chars: int) -> tuple[str, str]:
     from pdfminer.pdfparser import PDFParser
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns once per odd object
+    _bound_pdfminer()
+    _ZLIB.left = MAX_DECODED_BYTES
+    try:
+        return _read(data, source, max_chars)
+    except _Bomb as e:
+        raise IngestError(source, "PDF 解压后过大(疑似压缩炸弹)/ PDF streams decompress to too much "
+                                  f"(> {MAX_STREAM_BYTES // 2**20} MiB in one stream or "
+                                  f"> {MAX_DECODED_BYTES // 2**20} MiB in all): suspected "
+                                  "decompression bomb") from e
+    finally:
+        _ZLIB.left = -1
+
+
+def _read(data: bytes, source: str, max_chars: int) -> tuple[str, str]:
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)), password="")
     except PDFPasswordIncorrect as e:
         raise IngestError(source, "PDF 已加密,需要密码 / encrypted PDF (password required)") from e
     except PDFEncryptionError as e:
         raise IngestError(source, f"PDF 加密方式不支持 / encrypted PDF (unsupported: {e})") from e
+    except _Bomb:
+        raise
     except Exception as e:  # untrusted bytes: any parser failure means "corrupted"
         raise IngestError(source, f"PDF 文件已损坏 / corrupted PDF ({_brief(e)})") from e
     manager = PDFResourceManager(caching=True)
@@ -115,7 +254,7 @@ def read_pdf(data: bytes, *, source: str, max_chars: int) -> tuple[str, str]:
             if chars > max_chars:
                 raise IngestError(source, f"正文过长 / text too long (> {max_chars:,} characters "
                                           f"by page {number}): not a single report?")
-    except IngestError:
+    except (IngestError, _Bomb):
         raise
     except Exception as e:  # untrusted bytes, as above (pdfminer raises anything on fuzzed input)
         where = f"at page {number}: " if number else ""
