@@ -104,3 +104,10 @@ def test_article_covers_no_year_and_dates_facts_by_their_sentence():
 @pytest.mark.parametrize("text", [NEWS, DEPARTMENT, ARTICLE])
 def test_the_same_text_gives_the_same_graph(text):
     assert set(graph_of(run(text))) == set(graph_of(run(text)))
+
+
+def test_a_text_with_no_sign_of_government_is_flagged_not_a_report():
+    recipe = "番茄炒蛋\n材料:番茄两个,鸡蛋三个,盐少许。\n做法:先把鸡蛋打散,炒熟盛出;再炒番茄,加入鸡蛋翻炒。"
+    assert "not-a-report" in run(recipe).warnings
+    assert "not-a-report" not in run(NEWS).warnings
+    assert "not-a-report" not in run(ARTICLE).warnings

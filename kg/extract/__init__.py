@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from dataclasses import replace
 
+from kg.extract import metadata
 from kg.types import AgencyHit, Document, Extraction, ReportMeta
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ def _extraction(document: Document, found: object) -> Extraction:
     warnings = []
     if report.region_code is None:
         warnings.append("no-region")
+    if not metadata.looks_like_governance(document):
+        warnings.append("not-a-report")
     return Extraction(
         doc=document,
         report=ReportMeta(

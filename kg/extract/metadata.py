@@ -26,7 +26,7 @@ from kg.resources import data_file
 from kg.types import REPORT_KINDS, Document, DocumentKind
 
 __all__ = [
-    "REPORT_KINDS", "find_issued", "find_kind", "find_publisher_surface", "find_title",
+    "REPORT_KINDS", "find_issued", "find_kind", "looks_like_governance", "find_publisher_surface", "find_title",
     "find_year", "self_reference_publisher",
 ]
 
@@ -247,6 +247,13 @@ def self_reference_publisher(text: str) -> str | None:
         return None
     system = re.search(names, m.group(0))
     return m.group(1) + systems[system.group(0)] if system else None
+
+
+def looks_like_governance(doc: Document) -> bool:
+    """Whether the text's opening speaks of government or law at all: a text that does not
+    (a recipe, a novel) is built, but flagged ``not-a-report``."""
+    head = fold(doc.text[: 4 * _kinds()["head_chars"]])
+    return any(word in head for word in _kinds()["governance_words"])
 
 
 def find_kind(
