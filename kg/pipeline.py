@@ -204,6 +204,7 @@ def _work(item: tuple[Path, str, bool]) -> _Done:
     done.ok = True
     done.report = str(report_iri(ext))
     done.counts = _counts(ext)
+    done.flags.extend(document.flags)
     done.flags.extend(ext.warnings)
     done.lines = "\n".join(lines)
     done.codes = tuple(sorted(shared))

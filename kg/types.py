@@ -38,6 +38,7 @@ class Document:
     encoding: str = "utf-8"
     title: str = ""  # a title the file itself declares (HTML <title>, 标题 field), if any
     meta: tuple[tuple[str, str], ...] = ()
+    flags: tuple[str, ...] = ()  # what ingest noticed and changed (e.g. invisible characters removed)
 
     def meta_value(self, *keys: str) -> str | None:
         """The first metadata value among ``keys``, or None."""

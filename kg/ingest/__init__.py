@@ -22,6 +22,8 @@ characters for the mojibake test).
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import re
 from collections.abc import Sequence
@@ -117,7 +119,42 @@ def show(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+# Invisible format characters that can sit inside a name and hide it from matching
+# (枫\u200b桥经验), and the bidi embeddings/overrides/isolates that can reorder what a
+# view shows. Both are removed at ingest and the document is flagged.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(document: Document) -> Document:
+    """``document`` without invisible format characters and bidi controls, flagged
+    ``invisible-chars:N`` / ``bidi-controls:N`` when it held any (text, title or meta)."""
+    parts = [document.text, document.title, *(v for kv in document.meta for v in kv)]
+    if not any(_INVISIBLE.search(p) or _BIDI.search(p) for p in parts):
+        return document  # the common case: two C scans, nothing copied
+    flags = list(document.flags)
+    for pattern, label in ((_INVISIBLE, "invisible-chars"), (_BIDI, "bidi-controls")):
+        n = sum(len(pattern.findall(p)) for p in parts)
+        if n:
+            flags.append(f"{label}:{n}")
+
+    def clean(value: str) -> str:
+        return _BIDI.sub("", _INVISIBLE.sub("", value))
+
+    return dataclasses.replace(
+        document, text=clean(document.text), title=clean(document.title),
+        meta=tuple((clean(k), clean(v)) for k, v in document.meta), flags=tuple(flags))
+
+
 def read(path: Path, source: str, *, data: bytes | None = None) -> Document:
+    """Decode and parse one file into a Document (see :func:`_read`); invisible format
+    characters (zero-width space/joiners, word joiner, soft hyphen, BOM) and bidi
+    controls are removed from its text, title and meta, and the document is flagged
+    (``invisible-chars:N``, ``bidi-controls:N``)."""
+    return _visible(_read(path, source, data=data))
+
+
+def _read(path: Path, source: str, *, data: bytes | None = None) -> Document:
     """Decode and parse one file into a Document.
 
     The format follows the content, whatever the extension: bytes starting

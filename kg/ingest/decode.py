@@ -63,7 +63,7 @@ _NOT_HAN = re.compile("[^\u4e00-\u9fff\u3400-\u4dbf]+")
 # ASCII plus everything _PUNCT_OR_SPACE matches: what is left are letters (Han or not)
 _NEUTRAL = re.compile("[\x00-\x7f\\s" + _PUNCT_RANGES + "]+")
 _NOT_COMMON = re.compile("[^" + "".join(re.escape(ch) for ch in sorted(COMMON_HANZI)) + "]+")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|^\ufeff")  # a BOM inside: kg.ingest flags it
 # Flags of a code point in the character-class table of is_mojibake
 _IS_BAD, _IS_HAN, _IS_NEUTRAL, _IS_COMMON = 1, 2, 4, 8
 _ASTRAL = 0x10000  # the table's last entry stands for every astral code point
@@ -102,6 +102,9 @@ def decode(data: bytes, *, source: str) -> tuple[str, str]:
             except UnicodeDecodeError as e:
                 why = f"无法识别的编码 / undecodable text ({name} BOM but {e.reason})"
                 raise IngestError(source, why) from e
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return clean_text(data.decode(utf16)), utf16
     kind = _binary_kind(data)
     if kind:
         raise IngestError(source, f"二进制文件,不是文本 / binary file, not text ({kind})")
@@ -121,9 +124,12 @@ def decode(data: bytes, *, source: str) -> tuple[str, str]:
 
 
 def clean_text(text: str) -> str:
-    r"""Normalise newlines to ``\n``; drop the BOM and controls except ``\n`` and ``\t``.
+    r"""Normalise newlines to ``\n``; drop a leading BOM and controls except ``\n`` and ``\t``.
 
-    >>> clean_text("a\r\nb\rc\x00d\x0ce\ufeff")
+    A U+FEFF further on is left for :func:`kg.ingest.read`, which removes it with the
+    other invisible characters and flags the document.
+
+    >>> clean_text("\ufeffa\r\nb\rc\x00d\x0ce")
     'a\nb\ncde'
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -180,6 +186,38 @@ def _char_classes() -> np.ndarray:
         if ord(ch) < _ASTRAL and flags[ord(ch)] & _IS_HAN:
             flags[ord(ch)] |= _IS_COMMON
     return flags
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` / ``"utf-16-be"`` for UTF-16 text that has no byte-order mark.
+
+    Text in UTF-16 has NUL bytes (the high byte of every ASCII character, newline
+    and digit) mostly on one side of each pair: odd offsets for little-endian, even
+    for big-endian. A binary has them on both sides. The bytes must then decode
+    strictly, hold almost no controls and pass the mojibake check.
+
+    >>> _utf16_without_bom("2024年法治政府建设情况\\n".encode("utf-16-le"))
+    'utf-16-le'
+    >>> _utf16_without_bom(b"\\x00\\x01\\x02\\x00" * 50) is None
+    True
+    """
+    head = data[:SNIFF_BYTES - SNIFF_BYTES % 2]
+    if len(head) < 4 or len(data) % 2 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    # a Han character such as 一 (U+4E00) has a NUL low byte: one side need only dominate
+    if min(even, odd) * 4 > max(even, odd):
+        return None
+    codec = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:SAMPLE_CHARS]
+    controls = len(sample) - len(_CONTROL.sub("", sample))
+    if controls / len(sample) > MAX_CONTROL_SHARE or is_mojibake(sample):
+        return None
+    return codec
 
 
 def _binary_kind(data: bytes) -> str | None:
