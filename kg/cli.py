@@ -7,6 +7,7 @@ exit status.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -17,8 +18,37 @@ from kg.errors import KGError
 OUT_HELP = "输出目录 / output folder"
 
 
+# Characters that must not reach a terminal raw from a file name or a reason: C0/C1
+# controls (escape sequences, a newline forging a summary line), bidi controls, and
+# the surrogates that stand for bytes of a name that is not UTF-8.
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff]")
+_UNSAFE_NL = re.compile(_UNSAFE.pattern[:-1] + "\n]")
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    c = m.group()
+    if "\udc80" <= c <= "\udcff":
+        return f"\\x{ord(c) - 0xDC00:02x}"  # a byte of a non-UTF-8 name (surrogateescape)
+    if c == "\n":
+        return "\\n"
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def safe(value: object, *, newlines: bool = False) -> str:
+    r"""``value`` as text fit for a terminal: controls escaped (``\x1b``, ``\n``, ``\u202e``).
+
+    ``newlines=True`` keeps line breaks (a multi-line message of our own).
+
+    >>> safe("a\x1b[31m\nDONE")
+    'a\\x1b[31m\\nDONE'
+    """
+    text = str(value)
+    return (_UNSAFE if newlines else _UNSAFE_NL).sub(_escape_one, text)
+
+
 def _fail(message: str) -> None:
-    click.secho(f"错误 / error: {message}", err=True, fg="red")
+    click.secho(f"错误 / error: {safe(message, newlines=True)}", err=True, fg="red")
     raise SystemExit(2)
 
 
@@ -114,14 +144,14 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
         if bar is not None:
             bar.close()
     for entry in result.failed:
-        click.secho(f"跳过 / skipped: {entry.source}: {entry.reason}", err=True, fg="yellow")
+        click.secho(f"跳过 / skipped: {safe(entry.source)}: {safe(entry.reason)}", err=True, fg="yellow")
     for line in result.violations[:20]:
-        click.secho(f"SHACL: {line}", err=True, fg="yellow")
+        click.secho(f"SHACL: {safe(line)}", err=True, fg="yellow")
     dup = sum(1 for e in result.entries if e.status == "duplicate")
     click.echo(
         f"完成 / done: {len(result.ok)} 份报告 reports built, {len(result.failed)} 失败 failed, "
         f"{dup} 重复 duplicate; {result.triples} 三元组 triples; "
-        f"{len(result.violations)} SHACL 违规 violations; {result.seconds:.1f} s → {out}/"
+        f"{len(result.violations)} SHACL 违规 violations; {result.seconds:.1f} s → {safe(out)}/"
     )
     if result.failed:
         raise SystemExit(1)
@@ -209,9 +239,9 @@ def _build_gold_corpora(gold: tuple[Path, ...], tmp: Path) -> Path:
     except KGError as e:
         _fail(str(e))
     for entry in result.failed:
-        click.secho(f"跳过 / skipped: {entry.source}: {entry.reason}", err=True, fg="yellow")
+        click.secho(f"跳过 / skipped: {safe(entry.source)}: {safe(entry.reason)}", err=True, fg="yellow")
     click.echo(f"构建 / built: {len(result.ok)} 份报告 reports from "
-               f"{', '.join(str(c) for c in corpora)}", err=True)
+               f"{', '.join(safe(c) for c in corpora)}", err=True)
     return tmp / "build" / "graph.nt"
 
 

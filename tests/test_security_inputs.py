@@ -117,3 +117,25 @@ def test_unreadable_folder_is_recorded(tmp_path):
         (corpus / "locked").chmod(0o755)
         shutil.rmtree(corpus / "locked")
     assert "cannot be read" in _entries(tmp_path / "out")["locked"]["reason"]
+
+
+def test_names_printed_by_kg_build_are_escaped(tmp_path):
+    """Item 13: an escape sequence or a newline in a file name cannot reach the terminal
+    raw nor forge a summary line."""
+    import subprocess
+    import sys
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(_report(0), encoding="utf-8")
+    forged = "evil\x1b[2J\x1b]0;title\x07\n完成 \u2215 done: 999 份报告 reports built\u202e.txt"  # no "/" in a name
+    (corpus / forged).write_bytes(b"")  # empty: fails, so its name is printed
+    with open(os.path.join(os.fsencode(corpus), b"raw-\xff\n.txt"), "wb"):
+        pass
+    proc = subprocess.run([sys.executable, "-m", "kg", "build", str(corpus), "--out", str(tmp_path / "out")],
+                          capture_output=True, timeout=300)
+    err = proc.stderr.decode("utf-8")  # valid UTF-8: no raw byte of a name
+    out = proc.stdout.decode("utf-8")
+    assert "\x1b" not in err + out and "\x07" not in err + out and "\u202e" not in err + out
+    assert not any(line.startswith("完成 \u2215 done: 999") for line in (err + out).splitlines())
+    assert "evil\\x1b[2J\\x1b]0;title\\x07\\n完成 \u2215 done: 999" in err
+    assert "raw-\\xff\\n.txt" in err
