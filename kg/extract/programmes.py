@@ -47,7 +47,7 @@ _ASCII_WORD = re.compile(r"[0-9A-Za-z]")
 
 QUOTED = re.compile(r"“([^“”\n]{2,24})”")
 NUMERAL = "一二三四五六七八九十百千万两双多"
-SLOGAN = re.compile(rf"^(?:[{NUMERAL}\d][^{NUMERAL}\d]{{1,4}}){{1,4}}$")
+SLOGAN = re.compile(rf"^(?:[{NUMERAL}\d](?:(?![{NUMERAL}])[\u4e00-\u9fff]){{1,4}}){{1,4}}$")
 # 1+N+17, 文艺+法治+德治, 节日·法相伴: a formula of short parts (long parts make a slogan)
 FORMULA = re.compile(r"^(?:[0-9A-Za-z\u4e00-\u9fff]{1,4}[+·])+[0-9A-Za-z\u4e00-\u9fff]{1,4}$")
 BARE_FORMULA = re.compile(r"(?<![0-9A-Za-z+“])\d+(?:\+[0-9A-Za-z]+)+(?![0-9A-Za-z+”])")
@@ -55,6 +55,10 @@ RHETORIC_COUNT = re.compile(rf"^[{NUMERAL}]个")
 BRAND = re.compile(r"^(?:[\u4e00-\u9fff]+[A-Za-z]+[\u4e00-\u9fff]*|[A-Za-z]+[\u4e00-\u9fff]+)$")  # 公证E通
 CHAINED = re.compile(r"^(?:[、和及与]?“[^“”\n]{1,12}”)+")
 ODD_INSIDE = re.compile(r"[,,;;!!??::。\s]")
+NO_CJK = re.compile(r"^[^\u4e00-\u9fff]+$")  # 1+3+X, 441: a formula or number alone
+SCOPE_END = re.compile(r"(?:[省市县区州盟旗镇乡]|全国|国家|省级|市级|县级|区级)$")
+MANNER_HEAD = re.compile(r"([\u4e00-\u9fff]{2})")
+LIST_ITEM = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff]{2,8}$")
 
 
 def _key(text: str) -> str:
@@ -185,7 +189,7 @@ def _reject_cues() -> dict[str, re.Pattern[str]]:
     for line in data_lines("programme_reject_cues.tsv"):
         kind, word = line.split("\t")
         cues.setdefault(kind, []).append(re.escape(word))
-    anchor = {"inner_end": "$"}
+    anchor = {"inner_end": "$", "bare_end": "$"}
     return {
         kind: re.compile(f"(?:{'|'.join(sorted(words, key=len, reverse=True))}){anchor.get(kind, '')}")
         for kind, words in cues.items()
@@ -195,6 +199,21 @@ def _reject_cues() -> dict[str, re.Pattern[str]]:
 @cache
 def _theme_cues() -> tuple[tuple[str, str], ...]:
     return tuple((c, t) for c, t in (line.split("\t") for line in data_lines("programme_theme_cues.tsv")))
+
+
+@cache
+def _slogan_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(line) for line in data_lines("programme_slogan_patterns.txt"))
+
+
+@cache
+def _label_frames() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """(label, words before, words after) of ``programme_label_frames.tsv``."""
+    frames = []
+    for line in data_lines("programme_label_frames.tsv"):
+        label, before, after = (line.split("\t") + ["", ""])[:3]
+        frames.append((label, tuple(w for w in before.split("|") if w), tuple(w for w in after.split("|") if w)))
+    return tuple(frames)
 
 
 @cache
@@ -241,6 +260,11 @@ def _matcher(thesaurus: Thesaurus) -> _Matcher:
             if key:
                 concepts[key] = concept  # labels sharing a key: the last one wins
         short = {_key(label) for label in thesaurus.labels() if len(_key(label)) <= 2}
+        for label, before, after in _label_frames():  # 年度述法, 述法评议: a framed short label
+            concept = concepts.get(_key(label))
+            if concept is not None:
+                for framed in (*(w + label for w in before), *(label + w for w in after)):
+                    concepts.setdefault(_key(framed), concept)
         found = _Matcher(Scanner(concepts, overlapping=True), concepts, _quoted_only() | short)
         _MATCHERS[thesaurus] = found
     return found
@@ -250,8 +274,44 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return start > 0 and end < len(text) and text[start - 1] in _OPEN and text[end] in _CLOSE
 
 
+@cache
+def _head_start_re() -> re.Pattern[str]:
+    return re.compile(rf"新?(?:{_alternation('programme_heads.txt')})")
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quoted text (inside the marks), in order."""
+    return [(m.start(1), m.end(1)) for m in QUOTED.finditer(text)] if "“" in text else []
+
+
+def _not_a_mention(text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> bool:
+    """A label that only names part of a quoted brand (数字法治 in “数字法治乡村”), or that
+    describes the quoted brand before it (“公证+金融”诉源治理新模式: the brand's head follows)."""
+    if start and text[start - 1] in _CLOSE and _head_start_re().match(text, end):
+        return True
+    if _cuts_a_quote(text, end, quotes):
+        return True
+    if not _cuts_a_quote(text, start, quotes):
+        return False
+    # a label ending where the quote ends, after a place or scope, is the quote's head
+    # (“河南省法治政府建设示范县”); after another modifier the quote names a brand of its own
+    k = bisect_right(quotes, (start, -1)) - 1
+    head_of_quote = end < len(text) and text[end] in _CLOSE
+    return not (head_of_quote and SCOPE_END.search(text, quotes[k][0], start))
+
+
+def _cuts_a_quote(text: str, at: int, quotes: list[tuple[int, int]]) -> bool:
+    """``at`` falls strictly inside a short quoted name (not a 、 list)."""
+    k = bisect_right(quotes, (at, -1)) - 1
+    if k < 0:
+        return False
+    qs, qe = quotes[k]
+    return qs < at < qe and qe - qs <= 12 and "、" not in text[qs:qe]
+
+
 def _curated(text: str, thesaurus: Thesaurus) -> list[ProgrammeHit]:
     matcher = _matcher(thesaurus)
+    quotes = _quote_spans(text)
     view, offsets = _view(text)
     spans: list[tuple[int, int, Concept]] = []
     for first, stop, key in matcher.scanner.all_matches(view):
@@ -262,6 +322,8 @@ def _curated(text: str, thesaurus: Thesaurus) -> list[ProgrammeHit]:
             continue
         start, end = offsets[first], offsets[last] + 1
         if key in matcher.quoted_only and not _quoted(text, start, end):
+            continue
+        if _not_a_mention(text, start, end, quotes):
             continue
         spans.append((first, stop, matcher.concepts[key]))
     hits: list[ProgrammeHit] = []
@@ -292,12 +354,48 @@ def guess_theme(name: str) -> str | None:
     return None
 
 
+def _document_shorthand(inner: str) -> bool:
+    """A numbered slogan whose every part is a kind of document (“两规则一细则”, “一规划两纲要”)."""
+    parts = [p for p in re.split(rf"[{NUMERAL}\d]+", inner) if p]
+    return bool(parts) and all(_document_kind_re().fullmatch(p) for p in parts)
+
+
+@cache
+def _document_kind_re() -> re.Pattern[str]:
+    return re.compile(f"(?:{_alternation('document_types.txt')})")
+
+
+def _brand_list(inner: str) -> bool:
+    """A parallel list of short phrases that names one measure: its first item numbered
+    (“一枚印章管审批、一个大厅办成事”), or its items sharing an ending (“马上办、网上办、就近办”)
+    or a beginning (“统一登记、统一编号”). Complements (“找得到、打得准”) and shared
+    adjective endings (“有温度、有力度”) are rhetoric."""
+    items = inner.split("、")
+    if len(items) < 2 or not all(LIST_ITEM.match(i) for i in items) or "得" in inner:
+        return False
+    tails = {i[-1] for i in items}
+    if len(tails) == 1 and _reject_cues()["list_tail"].fullmatch(next(iter(tails))):
+        return False
+    return (
+        (items[0][0] in NUMERAL or items[0][0].isdigit()) and len(items[0]) >= 3
+        or len(items) >= 3 and len(tails) == 1
+        or len({i[:2] for i in items}) == 1
+    )
+
+
 def _brand_like(inner: str) -> bool:
     """A quoted text that names a measure without a head word after it."""
     if RHETORIC_COUNT.match(inner):  # “两个维护”, “四个意识”, “五个一”
         return False
+    if _reject_cues()["bare_end"].search(inner):  # “双提升”: an outcome, not a measure
+        return False
+    if "、" in inner:
+        return _brand_list(inner)
+    if SLOGAN.match(inner) and _document_shorthand(inner):
+        return False  # “两规则一细则”: documents counted, not a measure
     return bool(
-        (SLOGAN.match(inner) and len(inner) >= 3)
+        any(p.match(inner) for p in _slogan_patterns())
+        or (SLOGAN.match(inner) and len(inner) >= 3)
         or (FORMULA.match(inner) and re.search(r"[\u4e00-\u9fff]", inner))
         or BRAND.match(inner)
         or _head_end_re().search(inner)
@@ -318,14 +416,23 @@ def _candidate(folded: str, m: re.Match[str]) -> tuple[int, int, str] | None:
     before = folded[max(0, m.start() - 6) : m.start()]
     window = folded[m.end() : m.end() + 40]
     rest = CHAINED.sub("", window)  # “雪亮”“天网”“慧眼”工程: the head after the last quote
-    if cues["before"].search(before) or cues["after"].match(rest.lstrip()):
+    practice = cues["keep_after"].match(rest.lstrip())  # “办不成事窗口”的做法
+    if cues["before"].search(before) or (cues["after"].match(rest.lstrip()) and not practice):
         return None
     if cues["inner_end"].search(inner):
         return None
     suffix = _suffix_re(greedy=bool(re.search(r"\d", inner))).match(rest[:14])
+    if NO_CJK.match(inner) and (suffix is None or rest != window):
+        return None  # “1+3+X”, “1+11”“全城通办”: a bare formula names nothing without its own head
     if suffix and cues["suffix"].search(suffix.group(1)):
         return None  # “与法同行·典亮未来”民法典主题宣传活动: an event, not a measure
-    if suffix is None and not _brand_like(inner):
+    if suffix and cues["after_head"].match(rest[suffix.end():]):
+        return None  # “政策人文环境”类深化改革先进集体: an award category
+    if suffix is None and inner.endswith("式") and rest == window:
+        suffix = MANNER_HEAD.match(rest)  # “点菜式”放权: a manner quote takes the verb after it
+        if suffix and cues["bare_end"].search(suffix.group(1)):
+            return None  # “断崖式”下降: an outcome
+    if suffix is None and not practice and not _brand_like(inner):
         return None
     prefix = _prefix_re().search(folded[max(0, m.start() - 8) : m.start()])
     head = suffix.group(1).strip() if suffix else ""
@@ -345,10 +452,13 @@ def _candidate(folded: str, m: re.Match[str]) -> tuple[int, int, str] | None:
 def _discovered(text: str, thesaurus: Thesaurus, curated: list[ProgrammeHit]) -> list[ProgrammeHit]:
     folded = fold(text)
     busy = [(h.start, h.end) for h in curated]
+    curated_starts = {h.start for h in curated}
     hits: list[ProgrammeHit] = []
     for m in QUOTED.finditer(folded):
         if any(s < m.end(1) and m.start(1) < e for s, e in busy):
             continue
+        if m.end() in curated_starts:
+            continue  # “1+3+X”学法清单: the quote qualifies the curated measure after it
         found = _candidate(folded, m)
         if found is None:
             continue
