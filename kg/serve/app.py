@@ -37,7 +37,7 @@ from kg.errors import KGError
 from kg.query import library, sparql
 from kg.serve.negotiate import choose
 from kg.serve.page import CSP, render_page
-from kg.serve.pool import Pool, PoolBusy, QueryTimeout
+from kg.serve.pool import Pool, PoolBusy, QueryCrashed, QueryTimeout
 from kg.serve.worker import Job
 
 __all__ = ["Settings", "create_app"]
@@ -180,6 +180,9 @@ async def _run(pool: Pool, job_args: dict, form_graph: bool, request: Request,  
     except PoolBusy:
         raise _Bad(503, "服务繁忙 / all query workers stayed busy; try again",
                    {"Retry-After": "5"}) from None
+    except QueryCrashed:
+        raise _Bad(503, "查询进程中止(超出内存上限),已替换 / query stopped: its worker ran out of "
+                        "its memory budget (or crashed) and was replaced", {"Retry-After": "1"}) from None
     return _reply_response(reply, settings)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import anyio
 import anyio.to_thread
 
-from kg.serve.worker import Job, Reply, main
+from kg.serve.worker import MEMORY_MB, Job, Reply, main
 
 __all__ = ["Pool", "PoolBusy", "QueryTimeout"]
 
@@ -35,6 +35,10 @@ class QueryTimeout(Exception):
 
 class PoolBusy(Exception):
     """No worker became free within the time limit."""
+
+
+class QueryCrashed(Exception):
+    """The worker died during the query (its memory budget, or a crash); it was replaced."""
 
 
 @dataclass
@@ -59,10 +63,14 @@ class Pool:
             into ``out`` is served from the next query on, without a restart).
         size: number of worker processes (queries that can run at once).
         timeout: seconds a query may run before its worker is killed.
+        memory_mb: each worker's memory budget (``RLIMIT_AS`` above its size with the
+            store open); a query past it kills the worker, which is replaced.
     """
 
-    def __init__(self, store_path: Path, *, size: int = 2, timeout: float = 30.0) -> None:
+    def __init__(self, store_path: Path, *, size: int = 2, timeout: float = 30.0,
+                 memory_mb: int = MEMORY_MB) -> None:
         self.store_path = str(store_path)
+        self.memory_mb = memory_mb
         self.size = size
         self.timeout = timeout
         self._ctx = _context()
@@ -78,7 +86,7 @@ class Pool:
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=main, args=(self.store_path, child), daemon=True,
+        proc = self._ctx.Process(target=main, args=(self.store_path, child, self.memory_mb), daemon=True,
                                  name="kg-query-worker")
         proc.start()
         child.close()
@@ -129,7 +137,7 @@ class Pool:
                 return reply
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
-            raise
+            raise QueryCrashed() from None
         self._replace(worker)
         raise QueryTimeout()
 

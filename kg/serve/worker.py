@@ -118,6 +118,9 @@ def answer(store: ox.Store, job: Job) -> Reply:
         body = ox.serialize(triples, format=fmt,
                             prefixes=engine.PREFIX_MAP if fmt == ox.RdfFormat.TURTLE else None) or b""
         return Reply(200, _media(fmt), body, truncated, len(triples))
+    except MemoryError:
+        return Reply(503, "text/plain; charset=utf-8",
+                     "查询超出内存上限,已中止 / query stopped: it exceeded the worker's memory budget\n".encode())
     except QueryRefused as e:
         return Reply(403, "text/plain; charset=utf-8", f"{e}\n".encode())
     except KGError as e:
@@ -174,13 +177,40 @@ class LiveStore:
         return self.store
 
 
-def main(store_path: str, conn: Connection) -> None:
+MEMORY_MB = 1024  # a worker's memory budget above what it holds once the store is open
+
+
+def limit_memory(budget_mb: int) -> int | None:
+    """Cap this process's address space at its present size plus ``budget_mb`` MiB
+    (``RLIMIT_AS``); the cap in bytes, or None where it cannot be set.
+
+    A query past the cap fails its allocation: pyoxigraph (Rust) then aborts the
+    worker, which the pool replaces; Python code gets a MemoryError."""
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as f:
+            vm = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+        cap = vm + budget_mb * 2**20
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        return cap
+    except (ImportError, OSError, StopIteration, ValueError):  # not Linux: no cap
+        return None
+
+
+def main(store_path: str, conn: Connection, memory_mb: int = MEMORY_MB) -> None:
     """Worker loop: open the store read-only, then answer jobs until the pipe closes.
 
     ``store_path`` is ``out/store``; the build behind it is looked up again for
-    every job (see :class:`LiveStore`).
+    every job (see :class:`LiveStore`). The worker's memory is capped at what it
+    holds with the store open plus ``memory_mb`` (0: no cap).
     """
     live = LiveStore(store_path)
+    if memory_mb:
+        limit_memory(memory_mb)
     conn.send("ready")
     while True:
         try:
