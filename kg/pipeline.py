@@ -173,6 +173,27 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
+WORKER_MEMORY_MB = int(os.environ.get("KG_WORKER_MEMORY_MB", "2048") or 0)  # per build worker; 0: no cap
+
+
+def _limit_worker_memory(budget_mb: int) -> None:
+    """Pool initializer: cap a build worker's address space (``RLIMIT_AS``) at its size
+    at start plus ``budget_mb`` MiB, so one file that needs more fails with a reason
+    (MemoryError, caught in :func:`_work`) instead of taking the machine's memory."""
+    if budget_mb <= 0:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as f:
+            vm = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = vm + budget_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+    except (ImportError, OSError, StopIteration, ValueError):  # not Linux: bounded decoding only
+        pass
+
+
 def _work(item: tuple[Path, str, bool]) -> _Done:
     """Read, extract and serialise one file (runs in a worker process)."""
     from kg.extract import extract
@@ -195,6 +216,10 @@ def _work(item: tuple[Path, str, bool]) -> _Done:
         lines = report_lines(ext, gazetteer=gaz.load(), thesaurus=thes.load(), shared=shared)
     except IngestError as e:
         done.reason = e.reason
+        return done
+    except MemoryError:
+        done.reason = (f"内存超限 / out of memory: reading this file needed more than the build "
+                       f"worker's {WORKER_MEMORY_MB} MiB budget")
         return done
     except Exception as e:  # one bad document never stops a build
         log.debug("unexpected error on %s", source, exc_info=True)
@@ -468,7 +493,7 @@ def _results(items: list[tuple[Path, str, bool]], workers: int,
         _warm()
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        pool = ctx.Pool(workers)
+        pool = ctx.Pool(workers, _limit_worker_memory, (WORKER_MEMORY_MB,))
         chunk = max(1, min(16, len(todo) // (workers * 8)))
         fresh = pool.imap(_work, todo, chunksize=chunk)
     try:
@@ -493,7 +518,7 @@ def _extract_async(work: list[tuple[Path, str, bool]], workers: int) -> tuple[It
     _warm()
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ctx.Pool(min(workers, len(work)))
+    pool = ctx.Pool(min(workers, len(work)), _limit_worker_memory, (WORKER_MEMORY_MB,))
     return pool.imap(_work, work, chunksize=max(1, min(16, len(work) // (workers * 8)))), pool
 
 

@@ -122,3 +122,34 @@ def test_an_issue_sized_bomb_is_refused_in_bounded_time_and_memory(tmp_path):
     assert got["reason"] and "decompression bomb" in got["reason"]
     assert got["rss_mb"] < 600, got
     assert got["seconds"] < 30, got
+
+
+def test_a_build_worker_past_its_memory_budget_fails_that_file_only(tmp_path, monkeypatch):
+    """Item 2's second half: the build workers have a memory cap (RLIMIT_AS); a file that
+    needs more fails with a reason, the others are built (the workers are forked, so they
+    inherit the patched reader and the small budget)."""
+    import json
+
+    from kg import ingest, pipeline
+    from kg.resources import SAMPLE_CORPUS
+
+    real_read = ingest.read
+
+    def greedy(path, source, **kw):
+        if source.startswith("hog"):
+            _ = bytearray(1 << 30)  # 1 GiB for this one file
+        return real_read(path, source, **kw)
+
+    monkeypatch.setattr(ingest, "read", greedy)
+    monkeypatch.setattr(pipeline, "WORKER_MEMORY_MB", 256)
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    reports = sorted(SAMPLE_CORPUS.glob("*.txt"))
+    for k, path in enumerate(reports[:4]):
+        (corpus / f"r{k}.txt").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "hog.txt").write_text(reports[4].read_text(encoding="utf-8"), encoding="utf-8")
+    result = pipeline.run([corpus], tmp_path / "out", workers=2, validate="none", spread=False)
+    entries = {e["source"]: e for e in json.loads((tmp_path / "out" / "manifest.json").read_text())["entries"]}
+    assert entries["hog.txt"]["status"] == "failed"
+    assert "out of memory" in entries["hog.txt"]["reason"] and "内存超限" in entries["hog.txt"]["reason"]
+    assert len(result.ok) == 4
