@@ -103,3 +103,85 @@ def test_a_character_that_lowercases_to_two_keeps_offsets_exact(thesaurus):
     assert {h.concept for h in hits} >= {"枫桥经验", "一村一法律顾问"}
     assert all(text[h.start : h.end] == h.surface for h in hits)
     assert "枫桥经验" in [h.surface for h in hits]
+
+
+def discovered(text: str, thesaurus) -> list[str]:
+    return [h.concept for h in find_programmes(text, thesaurus=thesaurus) if not h.curated]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("全面落实信访事项“逢访必录”,形成闭环。", "逢访必录"),  # rule slogan 逢X必Y
+        ("推行企业登记“申请即办结”。", "申请即办结"),  # X即Y
+        ("在全县推广“首错免罚”。", "首错免罚"),
+        ("探索推行“窗口专员代办制”,群众办事更省心。", "窗口专员代办制"),  # named system: X制
+        ("深入总结推广“桐乡经验”。", "桐乡经验"),  # X经验
+        ("全面推行“预约办、延时办、上门办”。", "预约办延时办上门办"),  # items sharing an ending
+        ("实现“一张清单管执法、一个平台管监督”。", "一张清单管执法一个平台管监督"),  # numbered first item
+        ("推动“统一受理、统一出件”。", "统一受理统一出件"),  # items sharing a beginning
+        ("实行基层“订单式”普法,按需送法。", "订单式普法"),  # manner quote takes its verb
+        ("设立“有事好商量”的做法在全县推开。", "有事好商量"),  # “X”的做法 names a practice
+        ("加快“智慧法务乡镇”建设。", "智慧法务乡镇"),  # quote + 建设
+    ],
+)
+def test_brand_grammar_without_a_measure_head(thesaurus, text, name):
+    assert discovered(text, thesaurus) == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "群众满意度、知晓率实现“双提高”。",  # an outcome, not a measure
+        "投诉量“断崖式”下降。",
+        "会议审议通过“三办法一规则”。",  # shorthand for documents
+        "坚持“看得见、摸得着”,做到“有温度、有力度、有速度”。",  # complements, adjectives
+        "做到“应办尽办”。",  # a goal of completeness
+        "获评全省“营商环境”类改革先进集体。",  # an award category after the head
+        "把这一做法作为“江北经验”在全市推广。",  # an epithet of the practice before it
+    ],
+)
+def test_rhetoric_outcomes_and_shorthand_are_not_brands(thesaurus, text):
+    assert discovered(text, thesaurus) == []
+
+
+def test_a_bare_formula_needs_its_own_head(thesaurus):
+    # in a chain the head belongs to the last quote; the formula alone names nothing
+    assert discovered("构建“2+6”“两网融合”服务体系。", thesaurus) == ["两网融合"]
+    assert discovered("建立“1+2+N”工作机制。", thesaurus) == ["1+2+N工作机制"]
+    assert discovered("形成“3+X”格局。", thesaurus) == []
+
+
+def test_a_formula_before_a_curated_measure_qualifies_it(thesaurus):
+    assert concepts("建立领导干部“1+5+N”学法清单。", thesaurus) == [("领导干部学法清单制度", True)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "开展党政主要负责人年度述法。",
+        "组织各部门负责人现场述法。",
+        "通过电视台向社会公开述法。",
+        "述法评议结果纳入考核。",
+    ],
+)
+def test_framed_short_labels_count_unquoted(thesaurus, text):
+    assert ("领导干部述法", True) in concepts(text, thesaurus)
+
+
+def test_unframed_short_labels_stay_words(thesaurus):
+    assert concepts("志愿者讲述法治故事,叙述法条由来。", thesaurus) == []
+
+
+def test_a_label_that_cuts_a_quoted_brand_is_not_its_mention(thesaurus):
+    # 数字法治 and 法治乡村 are labels, but the quote names a brand of its own
+    assert concepts("加快“数字法治乡村”建设。", thesaurus) == [("数字法治乡村", False)]
+    # after a place or a scope, the label at the end of the quote is its head
+    assert concepts("入选“湖北省法治政府建设示范县”。", thesaurus) == [("法治政府建设示范创建", True)]
+    # a curated label between a quoted brand and its head describes the brand
+    assert [c for c, _ in concepts("推行“公证+金融”诉源治理新模式。", thesaurus)] == ["公证+"]
+
+
+@pytest.mark.parametrize("text", ["开展法治政府建设督察。", "完成年度法治建设考核。", "加强规范性文件备案审查。"])
+def test_generic_duties_are_not_programmes(thesaurus, text):
+    assert concepts(text, thesaurus) == []

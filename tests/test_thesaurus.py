@@ -94,3 +94,18 @@ def test_covers_the_gold_thesaurus(thesaurus):
         assert concept.theme == entry["theme"], name
         for alias in entry["aliases"]:
             assert thesaurus.by_label(alias) == concept, alias
+
+
+def test_every_framed_label_is_a_label_of_the_scheme(thesaurus):
+    from kg.resources import data_lines
+
+    frames = [line.split("\t")[0] for line in data_lines("programme_label_frames.tsv")]
+    assert frames
+    for label in frames:
+        assert thesaurus.by_label(label) is not None, label
+
+
+@pytest.mark.parametrize("duty", ["法治督察", "法治政府建设督察", "法治建设考核", "规范性文件备案审查", "行政执法监督联系点"])
+def test_generic_duties_have_no_concept(thesaurus, duty):
+    # ANNOTATION.md: generic duties with no proper name are not programmes
+    assert thesaurus.by_label(duty) is None
