@@ -8,12 +8,24 @@ Two passes over one text:
    character), so “八五”普法, 八五普法 and “八五” 普法 all match the label
    八五普法. Hits are leftmost-longest. Very short labels (two characters, or
    those listed in ``programme_quoted_only.txt``) only count when the text
-   quotes them (“天网”, “一件事”), since bare they are ordinary words.
+   quotes them (“天网”, “一件事”), since bare they are ordinary words, or when a
+   frame word of ``programme_label_frames.tsv`` stands next to them (年度述法,
+   述法评议). A label that cuts a short quoted name (数字法治 in “数字法治乡村”)
+   is no mention of it, unless it is the quote's head after a place or scope
+   (“河南省法治政府建设示范县”); nor is a label standing between a quoted brand and
+   that brand's head (“公证+金融”诉源治理新模式).
 2. **Discovery.** Quoted names that the scheme lacks become candidate concepts
    (``curated=False``) when they look like a measure: the quote is followed by a
    measure head (``programme_heads.txt``: 模式, 机制, 工程, 行动 …), or the quoted
    text is itself a brand-like slogan (a numbered slogan such as “三会两庭一中心”,
-   a formula with + or ·, or ends in a head word). A domain word just before the
+   a formula with + or ·, a shape of ``programme_slogan_patterns.txt`` such as
+   “每案必调”, “收件即受理”, “首席事务代表制”, “章丘经验”, a parallel 、 list of
+   short phrases with a numbered first item or a shared ending, or ends in a
+   head word); “X”的做法 names a practice; a manner quote takes the verb after
+   it (“点菜式”放权). A formula or number alone (“1+3+X”) needs its own head; a
+   quote right before a curated label qualifies that measure. Outcomes
+   (“双提升”), document shorthand (“两规则一细则”), award categories after the
+   head and epithets (作为“X经验”) are rejected. A domain word just before the
    quote (``programme_prefixes.txt``: 法律援助, 社区矫正 …) is kept as part of the
    name. Rhetoric, honours, events and media accounts are rejected with
    ``programme_stoplist.txt`` and the cue lists in ``programme_reject_cues.tsv``.
