@@ -59,3 +59,52 @@ def test_a_short_query_stays_within_its_workers_memory(pool, text):
     ok = pool.run_sync(Job(query="ASK { ?s ?p ?o }"))
     assert ok.status == 200
     print(f"{text[:30]}…: stopped in {seconds:.1f} s; worker {before} → {_pid(pool)}")
+
+
+@pytest.fixture(scope="module")
+def loopback_server(sample_build, tmp_path_factory):
+    import subprocess
+    import sys
+
+    from conftest import free_port, wait_until_up
+
+    out = tmp_path_factory.mktemp("host-build")
+    store = ox.Store(str(out / "store"))
+    store.bulk_load(path=str(sample_build[0] / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    del store
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--out", str(out), "--port", str(port),
+                             "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    wait_until_up(proc, f"http://127.0.0.1:{port}/queries", tries=150)
+    yield port
+    proc.terminate()
+    proc.wait(10)
+
+
+def _status(port: int, host: str, query: str = "ASK%7B%3Fs%20%3Fp%20%3Fo%7D") -> tuple[int, str]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.putrequest("GET", f"/sparql?query={query}", skip_host=True)
+    conn.putheader("Host", host)
+    conn.putheader("Accept", "application/sparql-results+json")
+    conn.endheaders()
+    resp = conn.getresponse()
+    body = resp.read().decode("utf-8")
+    conn.close()
+    return resp.status, body
+
+
+def test_dns_rebinding_host_names_are_refused_on_loopback(loopback_server):
+    """Item 10: a page at evil.example whose name resolves to 127.0.0.1 sends Host: evil.example."""
+    port = loopback_server
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", "localhost.evil.example",
+                 "", "attacker.test:80"):
+        status, body = _status(port, host)
+        assert status == 421, (host, status)
+        assert "DNS rebinding" in body and "主机名" in body
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", "localhost", "LOCALHOST", f"[::1]:{port}",
+                 "app.localhost", "127.0.0.2"):
+        status, body = _status(port, host)
+        assert status == 200, (host, status, body)

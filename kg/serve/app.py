@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -57,6 +58,51 @@ class Settings:
     max_body: int = 1_048_576          # bytes of request body (and of a GET query string)
     workers: int = 2
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    allowed_hosts: tuple[str, ...] = field(default_factory=tuple)  # Host names beyond the loopback ones
+
+
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def _host_name(header: str) -> str:
+    """The name part of a Host header, lower case, without the port (``[::1]:8000`` → ``::1``)."""
+    h = header.strip().lower()
+    if h.startswith("["):
+        return h[1:h.find("]")] if "]" in h else h
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
+def _is_loopback(addr: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(addr.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class HostCheck:
+    """ASGI middleware against DNS rebinding: a connection that reached the server on a
+    loopback address must name a loopback host (``localhost``, ``*.localhost``,
+    ``127.0.0.1``, ``[::1]``) or one of ``allowed_hosts`` in its Host header; a web page
+    whose own name was made to resolve to 127.0.0.1 sends its own name and is refused
+    (421). On other addresses the server was exposed on purpose and any name is accepted."""
+
+    def __init__(self, app: Any, allowed_hosts: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.allowed = {h.lower() for h in (*_LOOPBACK_HOSTS, *allowed_hosts)}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("server") and _is_loopback(str(scope["server"][0])):
+            host = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), "")
+            name = _host_name(host)
+            if not (name in self.allowed or name.endswith(".localhost") or _is_loopback(name)):
+                shown = name.encode("unicode_escape").decode("ascii")[:100]
+                response = _text(421, f"主机名不被接受 / Host {shown!r} is not a name of this "
+                                      "loopback server (DNS rebinding?); use localhost or 127.0.0.1")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class _Bad(Exception):
@@ -271,6 +317,7 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
             CORSMiddleware, allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"],
             expose_headers=["X-KG-Truncated", "X-KG-Row-Limit", "X-KG-Rows", "X-KG-Build"]))
+    middleware.insert(0, Middleware(HostCheck, allowed_hosts=settings.allowed_hosts))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.pool = pool
     return app
