@@ -137,6 +137,8 @@ def test_brand_grammar_without_a_measure_head(thesaurus, text, name):
         "会议审议通过“三办法一规则”。",  # shorthand for documents
         "坚持“看得见、摸得着”,做到“有温度、有力度、有速度”。",  # complements, adjectives
         "做到“应办尽办”。",  # a goal of completeness
+        "全年实现“零差错”“零投诉”。",  # outcomes
+        "引导群众“学法、懂法、用法”。",  # a chant of two-character verbs
         "获评全省“营商环境”类改革先进集体。",  # an award category after the head
         "把这一做法作为“江北经验”在全市推广。",  # an epithet of the practice before it
     ],

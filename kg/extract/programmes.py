@@ -388,11 +388,11 @@ def _brand_list(inner: str) -> bool:
     tails = {i[-1] for i in items}
     if len(tails) == 1 and _reject_cues()["list_tail"].fullmatch(next(iter(tails))):
         return False
-    return (
-        (items[0][0] in NUMERAL or items[0][0].isdigit()) and len(items[0]) >= 3
-        or len(items) >= 3 and len(tails) == 1
-        or len({i[:2] for i in items}) == 1
-    )
+    if (items[0][0] in NUMERAL or items[0][0].isdigit()) and len(items[0]) >= 3:
+        return True
+    if min(map(len, items)) < 3:  # “学法、懂法、用法”: a chant of verbs, no measure
+        return False
+    return len(items) >= 3 and len(tails) == 1 or len({i[:2] for i in items}) == 1
 
 
 def _brand_like(inner: str) -> bool:
