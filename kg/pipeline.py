@@ -553,9 +553,43 @@ def run(
             file: :func:`kg.graph.source_graph_iri`) plus a graph of the shared nodes.
         spread: write ``spread.html``.
     """
+    _check_out(Path(out))
     with BuildLock(out):
         return _run(inputs, out, workers=workers, update=update, validate=validate,
                     nquads=nquads, spread=spread, progress=progress, on_start=on_start)
+
+
+# What a build folder holds (the current layout and the one before ``.builds``): a folder
+# holding anything else is not a build, and a build would replace or delete its contents.
+_BUILD_NAMES = frozenset({".builds", ".current", ".lock", ".store.new", ".store.old", "cache.sqlite",
+                          "cache.sqlite-journal", "cache.sqlite-wal", "cache.sqlite-shm", ".state.sqlite",
+                          "graph.nt", "graph.ttl", "graph.nq", "manifest.json", "spread.html", "store"})
+_BUILD_MARKS = (".current", ".builds", "manifest.json")
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an output folder that exists, is not empty and is not a build (``kg build
+    --out ~`` or ``--out`` an input folder would otherwise replace its ``store/``,
+    ``graph.nt``, ``manifest.json`` …). Raises :class:`~kg.errors.KGError`."""
+    from kg.errors import KGError
+    from kg.ingest import show
+
+    if out.exists() and not out.is_dir():
+        raise KGError(f"{show(str(out))}: 输出路径是文件 / the output path is a file, not a folder")
+    if not out.is_dir():
+        return
+    try:
+        names = {entry.name for entry in os.scandir(out)}
+    except OSError as e:
+        raise KGError(f"{show(str(out))}: 无法读取输出目录 / cannot read the output folder "
+                      f"({e.strerror or e})") from e
+    if not names or any(mark in names for mark in _BUILD_MARKS):
+        return
+    others = sorted(names - _BUILD_NAMES)
+    if others:
+        listed = ", ".join(show(n) for n in others[:5]) + (" …" if len(others) > 5 else "")
+        raise KGError(f"{show(str(out))}: 输出目录不是构建目录,且含有其他文件 / the output folder is not a "
+                      f"build and holds other things ({listed}); give an empty or new folder")
 
 
 class _Fallback(Exception):

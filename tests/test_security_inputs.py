@@ -139,3 +139,27 @@ def test_names_printed_by_kg_build_are_escaped(tmp_path):
     assert not any(line.startswith("完成 \u2215 done: 999") for line in (err + out).splitlines())
     assert "evil\\x1b[2J\\x1b]0;title\\x07\\n完成 \u2215 done: 999" in err
     assert "raw-\\xff\\n.txt" in err
+
+
+def test_an_output_folder_that_is_not_a_build_is_refused_untouched(tmp_path):
+    """Item 7: --out a folder that holds other things (not a build) is refused before
+    anything in it is replaced or deleted; an empty folder, a new one and a build are fine."""
+    from kg.errors import KGError
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "r.txt").write_text(_report(0), encoding="utf-8")
+    home = tmp_path / "home"
+    (home / "store").mkdir(parents=True)
+    (home / "store" / "precious.db").write_bytes(b"keep me")
+    (home / "graph.nt").write_text("mine\n", encoding="utf-8")
+    (home / "thesis.docx").write_bytes(b"my thesis")
+    with pytest.raises(KGError, match="not a build.*thesis.docx"):
+        pipeline.run([corpus], home, workers=1)
+    assert (home / "store" / "precious.db").read_bytes() == b"keep me"
+    assert (home / "graph.nt").read_text(encoding="utf-8") == "mine\n"
+    assert not (home / ".builds").exists()
+    (tmp_path / "empty").mkdir()
+    for out in (tmp_path / "empty", tmp_path / "new"):
+        pipeline.run([corpus], out, workers=1)
+        (out / "notes-of-mine.txt").write_text("x", encoding="utf-8")  # a build stays a build
+        assert len(pipeline.run([corpus], out, workers=1).ok) == 1
