@@ -139,6 +139,7 @@ def test_brand_grammar_without_a_measure_head(thesaurus, text, name):
         "做到“应办尽办”。",  # a goal of completeness
         "全年实现“零差错”“零投诉”。",  # outcomes
         "引导群众“学法、懂法、用法”。",  # a chant of two-character verbs
+        "坚持以“法治中国”建设为统领,推进“平安中国”建设。",  # national visions, not measures
         "获评全省“营商环境”类改革先进集体。",  # an award category after the head
         "把这一做法作为“江北经验”在全市推广。",  # an epithet of the practice before it
     ],
@@ -187,3 +188,17 @@ def test_a_label_that_cuts_a_quoted_brand_is_not_its_mention(thesaurus):
 @pytest.mark.parametrize("text", ["开展法治政府建设督察。", "完成年度法治建设考核。", "加强规范性文件备案审查。"])
 def test_generic_duties_are_not_programmes(thesaurus, text):
     assert concepts(text, thesaurus) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("在全省率先编制乡镇履职事项清单,明确事项120项。", ["乡镇履职事项清单"]),
+        ("在全市率先推行涉企行政合规指导机制。", ["涉企行政合规指导机制"]),
+        ("在全国率先启动相对集中行政许可权改革工作。", ["相对集中行政许可权改革"]),  # curated
+        ("在全省率先实现合法性审查全覆盖。", ["乡镇(街道)合法性审查全覆盖"]),  # 实现: no first verb, curated only
+        ("率先建立了一批调解组织,", []),  # a function word: no name
+    ],
+)
+def test_a_measure_named_as_a_first(thesaurus, text, found):
+    assert [c for c, _ in concepts(text, thesaurus)] == found

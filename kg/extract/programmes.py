@@ -497,7 +497,28 @@ def _discovered(text: str, thesaurus: Thesaurus, curated: list[ProgrammeHit]) ->
                          known is not None, known.theme if known else guess_theme(name))
         )
         busy.append((start, end))
+    if "率先" in folded:
+        for m in _pioneer_re().finditer(folded):
+            start, end = m.start(1), m.end(1)
+            if any(s < end and start < e for s, e in busy):
+                continue
+            name = normalise(m.group(1))
+            known = thesaurus.by_label(name)
+            hits.append(
+                ProgrammeHit(start, end, text[start:end], known.pref_label if known else name,
+                             known is not None, known.theme if known else guess_theme(name))
+            )
+            busy.append((start, end))
     return hits
+
+
+@cache
+def _pioneer_re() -> re.Pattern[str]:
+    """率先 + a verb of creating + a name (no function word) ending in a head or 清单."""
+    verbs = _alternation("programme_pioneer_verbs.txt")
+    heads = _alternation("programme_heads.txt")
+    word = "(?:(?![的和及等与在对为将把了是以并或从向])[\u4e00-\u9fff])"
+    return re.compile(rf"率先(?:{verbs})({word}{{2,14}}?(?:{heads}|清单))(?=[^\u4e00-\u9fff]|工作|试点|$)")
 
 
 def find_programmes(text: str, *, thesaurus: Thesaurus, discover: bool = True) -> list[ProgrammeHit]:
