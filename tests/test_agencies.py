@@ -112,3 +112,65 @@ def test_named_body_right_after_an_agency_and_township_offices(gaz):
     assert ("罗湖区司法局", "深圳市罗湖区司法局") in got
     assert ("东门司法所", "东门司法所") in got
     assert ("东门街道办事处", "罗湖区东门街道办事处") in got
+
+
+def _region_codes(text, gaz, home_code):
+    home = gaz.get(home_code) if home_code else None
+    return {h.name: h.region_code for h in find_agencies(text, gazetteer=gaz, home=home)}
+
+
+def test_central_organs_are_national_with_official_names(gaz):
+    got = _region_codes(
+        "坚决贯彻党中央、国务院决策部署,落实国家发改委、市场监管总局和中央依法治国办的要求,"
+        "会同最高检开展调研。", gaz, "340202")
+    for name in ("中共中央", "国务院", "国家发展和改革委员会", "国家市场监督管理总局",
+                 "中央全面依法治国委员会办公室", "最高人民检察院"):
+        assert name in got and got[name] is None, name
+
+
+def test_ministry_words_inside_common_words_are_not_ministries(gaz):
+    got = _region_codes("教育部门和公安部门加强协作,认真落实工作部署,其中办结12件。", gaz, "340202")
+    assert "教育部" not in got and "公安部" not in got and "中共中央办公厅" not in got
+
+
+def test_rule_of_law_committee_grammar_resolves_level(gaz):
+    got = names("区委召开全面依法治区委员会会议,依法治区办印发要点,县委依法治县办参加。",
+                gaz, "340202")
+    got_names = [n for n, _ in got]
+    assert "镜湖区委全面依法治区委员会" in got_names
+    assert "镜湖区委全面依法治区委员会办公室" in got_names
+    # 依法治区办秘书科 is a section, not the office
+    assert not any(s == "依法治区办" for _, s in names("依法治区办秘书科负责", gaz, "340202"))
+
+
+def test_autonomous_region_and_prefecture_levels(gaz):
+    got = [n for n, _ in names("在自治区党委、自治区人民政府的领导下,州纪委州监委开展督查。",
+                               gaz, "450103")]
+    assert "广西壮族自治区党委" in got
+    assert "广西壮族自治区人民政府" in got
+    got = [n for n, _ in names("在地委、行署的领导下,地区司法局牵头,承办地委全面依法治区委员会会议。",
+                               gaz, "232721")]
+    assert "大兴安岭地委" in got
+    assert "大兴安岭地区行政公署" in got
+    assert "大兴安岭地区行政公署司法局" in got
+    assert "大兴安岭地委全面依法治区委员会" in got
+
+
+def test_conjunction_before_level_is_not_a_county_and_plurals_are_skipped(gaz):
+    got = [n for n, _ in names("认真落实省委、市委和县委的部署,全县党委(党组)开展学习。",
+                               gaz, "340223")]
+    assert "和县委" not in got and "和县党委" not in got
+    assert not any(n.endswith("党委") for n in got)
+    # a real 和县 still counts where it opens the name
+    assert "和县人民政府" in [n for n, _ in names("和县政府召开常务会议。", gaz, "340523")]
+
+
+def test_region_led_bodies_and_persons(gaz):
+    got = [n for n, _ in names(
+        "组建县不动产登记中心、县建筑设计院,省法治政府建设领导小组办公室推荐。"
+        "县委理论学习中心组集中学习,办理县人大代表建议。", gaz, "340223")]
+    assert "南陵县不动产登记中心" in got
+    assert "南陵县建筑设计院" in got
+    assert "安徽省法治政府建设领导小组办公室" in got
+    assert not any("中心组" in n or n.endswith("学习中心") for n in got)
+    assert "南陵县人大" not in got

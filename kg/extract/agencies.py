@@ -8,6 +8,13 @@ Two scanners, both driven by data files in ``kg/data``:
   市局), which is resolved against the report's own region: 区/县 → the home
   county, 市 → the home county-level city or else its prefecture, 省 → its
   province. 我局/本局 and 市局-style forms name the publisher's kind of body.
+* central organs (``agency_central_organs.tsv``): 中共中央, 国务院, 司法部, 国家发改委 … a
+  closed public list, national (no region code).
+* level grammar: heads built from a level (``agency_head_templates.tsv``: 区委全面依法治区委员会,
+  依法治县办 …) and the levels themselves (``agency_levels.tsv``: 自治区党委, 地委, 州纪委); a
+  department of a 地区 is its 行政公署's (大兴安岭地区行政公署司法局).
+* region-led bodies (``agency_led_suffixes.tsv``): a region or level, a plain name and an
+  ending such as 中心 / 设计院 / 领导小组办公室 (南昌县建筑设计院, 省法治政府建设领导小组办公室).
 * named bodies (``agency_named_suffixes.tsv``): 天门山司法所, 四川泰和泰律师事务所 …
   the Hanzi run before the suffix, cut at verbs and function words.
 
@@ -20,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from kg.extract.scan import Scanner
@@ -55,7 +62,12 @@ GENERIC_BAD_CHARS = frozenset("的各等对在为与及并共了是把被将从�
 LOCAL_GOVERNMENT_SUFFIXES = frozenset({"街道办事处", "镇人民政府", "乡人民政府"})
 BARE_KINDS = frozenset({"department", "public-institution", "party-committee", "justice-bureau"})
 BOUNDARY = frozenset("、,,。;;::“”\"'(( \n\t|")
-NATIONAL_HEADS = frozenset({"司法部", "公安部", "最高人民法院", "最高人民检察院"})
+# 依法治区办秘书科: a head followed by a section name is an internal unit, not the body
+_INTERNAL_UNIT = re.compile(r"[\u4e00-\u9fff]{1,4}?[科股](?![学技普研])")
+CONJUNCTIONS = "和与及"
+# cut words that are also nouns in a body's name (法治政府建设领导小组, 组织部)
+NAME_NOUNS = frozenset({"建设", "组织"})
+PLURAL = "全各每"  # before a level: 全市党委, 各区司法局 are plurals
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +76,14 @@ class Head:
     kind: str
     canonical: str
     qualifier: int  # 0 none needed, 1 region or level char, 2 level char or region (for 委)
+    level: str = ""  # the level a bare head means (全面依法治区委员会 → 区, 行署 → 地)
+    national: bool = False  # a central organ: no region, never qualified
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    text: str  # as written before a head: 区, 自治区, 地
+    ending: str  # the ending of the division it means: 区, 自治区, 地区
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +92,9 @@ class AgencyLexicon:
     suffixes: dict[str, str]
     cut_words: tuple[str, ...]
     name_stopwords: tuple[str, ...]
+    levels: dict[str, Level] = field(default_factory=dict)
+    led_suffixes: dict[str, tuple[str, str]] = field(default_factory=dict)  # kind, not-next
+    exclusions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _rows(name: str) -> Iterable[list[str]]:
@@ -81,16 +104,37 @@ def _rows(name: str) -> Iterable[list[str]]:
 @cache
 def lexicon() -> AgencyLexicon:
     """The agency lexicon from ``kg/data`` (cached)."""
+    levels = {}
+    template_levels = []
+    for row in _rows("agency_levels.tsv"):
+        text, ending, template = (row + ["", "", "0"])[:3]
+        levels[text] = Level(text, ending or text)
+        if template == "1":
+            template_levels.append(text)
     heads = {}
     for row in _rows("agency_heads.tsv"):
-        text, kind, canonical, qualifier = (row + ["", "", "", "1"])[:4]
-        heads[text] = Head(text, kind, canonical or text, int(qualifier or 1))
+        text, kind, canonical, qualifier, level = (row + ["", "", "", "1", ""])[:5]
+        heads[text] = Head(text, kind, canonical or text, int(qualifier or 1), level)
+    for row in _rows("agency_head_templates.tsv"):
+        text, kind, canonical, qualifier, level = (row + ["", "", "", "1", ""])[:5]
+        for lv in template_levels:
+            head = text.replace("{L}", lv)
+            heads[head] = Head(head, kind, (canonical or text).replace("{L}", lv),
+                               int(qualifier or 1), level.replace("{L}", lv))
+    for row in _rows("agency_central_organs.tsv"):
+        name, kind, short = (row + ["", "", ""])[:3]
+        for surface in (name, *filter(None, short.split("|"))):
+            heads[surface] = Head(surface, kind, name, 0, national=True)
+    exclusions: dict[str, tuple[str, ...]] = {}
+    for row in _rows("agency_head_exclusions.tsv"):
+        exclusions[row[0]] = (*exclusions.get(row[0], ()), row[1])
+    led = {row[0]: (row[1], (row + [""])[2]) for row in _rows("agency_led_suffixes.tsv")}
     suffixes = {row[0]: row[1] for row in _rows("agency_named_suffixes.tsv")}
     cut = tuple(
         sorted((r[0] for r in _rows("agency_cut_words.txt")), key=len, reverse=True)
     )
     stop = tuple(r[0] for r in _rows("agency_name_stopwords.txt"))
-    return AgencyLexicon(heads, suffixes, cut, stop)
+    return AgencyLexicon(heads, suffixes, cut, stop, levels, led, exclusions)
 
 
 @cache
@@ -181,15 +225,24 @@ def _choose(
 
 
 def _relative(char: str, home: Division | None, gazetteer: Gazetteer) -> Division | None:
-    """The division a one-character level (区/县/市/省) means in a report about ``home``."""
+    """The division a level (区/县/市/省, or 自治区, 地 from ``agency_levels.tsv``) means in
+    a report about ``home``: the nearest division of its chain whose name ends so."""
     if home is None:
         return None
     chain = gazetteer.chain(home.code)
-    if char == "省":
-        return next((d for d in chain if d.level == "province" and d.name.endswith("省")), None)
-    if char == "市":
-        return next((d for d in chain if d.name.endswith("市")), None)
-    return next((d for d in chain if d.name.endswith(char)), None)
+    level = lexicon().levels.get(char)
+    ending = level.ending if level else char
+    if ending in ("省", "自治区"):
+        return next((d for d in chain if d.level == "province" and d.name.endswith(ending)), None)
+    return next((d for d in chain if d.name.endswith(ending)), None)
+
+
+def _level_before(folded: str, pos: int, lex: AgencyLexicon) -> str | None:
+    """The level written right before ``pos`` (自治区 before 区: longest first)."""
+    for k in (3, 2, 1):
+        if pos >= k and folded[pos - k:pos] in lex.levels:
+            return folded[pos - k:pos]
+    return None
 
 
 def _listed_after(
@@ -206,8 +259,18 @@ def _listed_after(
 
 
 def resolve_name(region: Division | None, head: Head) -> str:
-    """The canonical agency name: region name + canonical head, or the head alone."""
-    return head.canonical if region is None else region.name + head.canonical
+    """The canonical agency name: region name + canonical head, or the head alone.
+
+    A 地区's party committee is its 地委 (大兴安岭地委) and its departments are those of
+    its 行政公署 (大兴安岭地区行政公署司法局)."""
+    if region is None or head.national:
+        return head.canonical
+    if region.name.endswith("地区"):
+        if head.canonical.startswith("委"):
+            return region.name[:-1] + head.canonical
+        if head.kind in ("department", "justice-bureau"):
+            return region.name + "行政公署" + head.canonical
+    return region.name + head.canonical
 
 
 def _head_hits(
@@ -217,8 +280,31 @@ def _head_hits(
     out = []
     for start, end, word in _leftmost_longest(folded, tuple(lex.heads)):
         head = lex.heads[word]
+        if any(folded.startswith(w, end) for w in lex.exclusions.get(word, ())):
+            continue  # 县人大代表, 政协委员: a person
+        if head.national:
+            if word.endswith("部") and folded[end:end + 1] in ("门", "署"):
+                continue  # 教育部门, 公安部署: a kind of department, a plan
+            out.append(AgencyHit(start=start, end=end, surface=text[start:end],
+                                 name=head.canonical, region_code=None, kind=head.kind))
+            continue
+        if _INTERNAL_UNIT.match(folded, end):
+            continue  # 依法治区办秘书科: a section inside a body
         q_start, names = _region_before(folded, start, gazetteer)
+        office = next((w for w in ("行政公署", "行署") if folded.startswith(w, start - len(w))), "")
+        if office and not names:  # 大兴安岭地区行政公署司法局: a department of the 行署
+            q_start, names = _region_before(folded, start - len(office), gazetteer)
+            if not names:
+                q_start = start
+        if (len(names) == 1 and start == q_start + 2 and folded[q_start] in CONJUNCTIONS
+                and q_start > 0 and HAN.match(folded[q_start - 1])
+                and folded[q_start + 1] in lex.levels):
+            # 市委和县委: 和 + the level 县, not the county 和县
+            q_start, names = q_start + 1, names[1:]
         region: Division | None = None
+        level = None if names else _level_before(folded, start, lex)
+        if level is not None and start > len(level) and folded[start - len(level) - 1] in PLURAL:
+            continue  # 全区党委, 各县法院: every body of that level, not one
         if names:
             outer = None
             for candidates in names:
@@ -226,17 +312,17 @@ def _head_hits(
             region = outer
             if region is None:
                 continue  # an ambiguous region name we cannot resolve: do not guess
-        elif start > 0 and folded[start - 1] in LEVEL_CHARS:
-            q_start = start - 1
-            region = _listed_after(out, folded, q_start, gazetteer) or _relative(
-                folded[start - 1], home, gazetteer)
+        elif level is not None and (region := (
+                _listed_after(out, folded, start - len(level), gazetteer)
+                if len(level) == 1 else None) or _relative(level, home, gazetteer)):
+            q_start = start - len(level)
+        elif level is not None and level in LEVEL_CHARS:
+            continue  # 区司法局 in a report with no such level: do not guess
+        elif head.qualifier == 0:
+            region = _relative(head.level, home, gazetteer) if head.level else home
             if region is None:
                 continue
-        elif head.qualifier == 0:
-            region = None if head.text in NATIONAL_HEADS else home
-            if region is None and head.text not in NATIONAL_HEADS:
-                continue
-        elif _bare_ok(folded, start, head, lex):
+        elif _bare_ok(folded, start, head, lex, out):
             region = home  # 组织规划土地监察局、城市管理和综合执法局: the home region's own
             if region is None:
                 continue
@@ -281,13 +367,18 @@ def _head_hits(
     return out
 
 
-def _bare_ok(folded: str, start: int, head: Head, lex: AgencyLexicon) -> bool:
+def _bare_ok(
+    folded: str, start: int, head: Head, lex: AgencyLexicon, hits: list[AgencyHit] = (),
+) -> bool:
     """A department named without a region, right after a list separator, the start
     of a line or a verb (组织/联合/成立 …): the home region's own body."""
     if len(head.text) < 3 or head.kind not in BARE_KINDS:
         return False
     if start > 0 and folded[start - 1] == "、" or folded.startswith("、", start + len(head.text)):
         return True  # a member of a list of bodies
+    if (start > 0 and folded[start - 1] in "和及与" and hits
+            and hits[-1].end == start - 1):
+        return True  # 区法院、司法局及信访办: the last member of a list
     if head.kind == "public-institution":
         return False  # 建成公共法律服务中心(站)2.6万个: a kind of place, not one body
     if start == 0 or folded[start - 1] in BOUNDARY:
@@ -380,8 +471,9 @@ def _generic_hits(
     function word, and 市场/区域/县级-style words are not level prefixes."""
     out = []
     for span_start, end in _generic_spans(folded):
-        if _inside(taken, end - 1) or folded[end - 2:end] in NOT_ORGAN_ENDINGS:
-            continue
+        if (_inside(taken, end - 1) or folded[end - 2:end] in NOT_ORGAN_ENDINGS
+                or folded[end:end + 1] == "长"):
+            continue  # 副厅长: a post
         span = folded[span_start:end - 1]
         for i in range(len(span) - 2, -1, -1):
             char = span[i]
@@ -408,6 +500,56 @@ def _generic_hits(
             out.append(AgencyHit(
                 start=q_start, end=end, surface=text[q_start:end],
                 name=region.name + folded[q + 1:end], region_code=region.code, kind="department",
+            ))
+            break
+    return out
+
+
+def _led_hits(
+    text: str, folded: str, *, gazetteer: Gazetteer, home: Division | None,
+    lex: AgencyLexicon, taken: list[AgencyHit],
+) -> list[AgencyHit]:
+    """Bodies named by a region (or a level) and a plain name before an ending of
+    ``agency_led_suffixes.tsv``: 南昌县建筑设计院, 市不动产登记中心, 省法治政府建设领导小组办公室.
+
+    The ending must not run on into another word (中心组, 中心城区); the name part holds
+    no verb, function word or 市场/区域-style word; a level needs a boundary or a verb
+    before it, as in :func:`_generic_hits`."""
+    out = []
+    for start, end, suffix in _leftmost_longest(folded, tuple(lex.led_suffixes)):
+        kind, not_next = lex.led_suffixes[suffix]
+        if end < len(folded) and folded[end] in not_next:
+            continue  # 中心组, 中心城区: another word
+        if _inside(taken, end - 1) or _inside(out, start):
+            continue
+        tail = _HAN_TAIL.search(folded, max(0, start - 16), start)
+        span_start = tail.start() if tail else start
+        for q in range(span_start, start - 2):
+            char = folded[q]
+            if char not in LEVEL_CHARS or folded[q:q + 2] in NOT_LEVEL_WORDS:
+                continue
+            middle = folded[q + 1:start]
+            if (len(middle) < 2 or any(c in middle for c in GENERIC_BAD_CHARS)
+                    or any(w in middle for w in lex.name_stopwords)
+                    or any(w in middle for w in lex.cut_words
+                           if len(w) >= 2 and w not in NAME_NOUNS)):
+                continue
+            before = folded[q - 1] if q > 0 else ""
+            q_start, names = (_region_before(folded, q + 1, gazetteer) if HAN.match(before or "x")
+                              else (q, []))
+            if names:
+                region = _choose(names[-1], (home,), gazetteer)
+            elif before == "" or before in BOUNDARY or any(
+                    folded[:q].endswith(w) for w in lex.cut_words if len(w) >= 2):
+                region, q_start = _relative(char, home, gazetteer), q
+            else:
+                continue
+            if region is None or _inside(taken, q_start):
+                continue
+            out.append(AgencyHit(
+                start=q_start, end=end, surface=text[q_start:end],
+                name=region.name + folded[q + 1:end], region_code=region.code,
+                kind=kind,
             ))
             break
     return out
@@ -446,6 +588,7 @@ def find_agencies(
     hits = _head_hits(text, folded, gazetteer=gazetteer, home=home, publisher=publisher, lex=lex)
     hits += _named_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex, taken=hits)
     hits += _generic_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex, taken=hits)
+    hits += _led_hits(text, folded, gazetteer=gazetteer, home=home, lex=lex, taken=hits)
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[AgencyHit] = []
     for hit in hits:
