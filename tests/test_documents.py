@@ -53,3 +53,13 @@ def test_offsets_point_at_the_bracketed_title(gaz):
     text = "落实《行政执法全过程记录制度》。"
     (hit,) = find_documents(text, gazetteer=gaz)
     assert text[hit.start:hit.end] == "《行政执法全过程记录制度》"
+
+
+def test_title_years_lost_dash_and_lost_paren_are_restored():
+    from kg.extract.documents import normalise_title
+    assert normalise_title("某县法治建设规划(20212025年)") == "某县法治建设规划(2021—2025年)"
+    assert normalise_title("法治某市建设规划(2021-2025年") == "法治某市建设规划(2021—2025年)"
+    assert normalise_title("实施方案(2021—2025年)") == "实施方案(2021—2025年)"
+    # not two years in order: left alone
+    assert normalise_title("规划(20252021年)") == "规划(20252021年)"
+    assert normalise_title("编号(12345678)") == "编号(12345678)"

@@ -24,6 +24,8 @@ __all__ = ["document_level", "find_documents", "normalise_title"]
 TITLE = re.compile(r"《([^《》\n]{2,120})》")
 TRAILING_PAREN = re.compile(r"[((][^()()]{1,20}[))]$")
 YEAR_DASH = re.compile(r"(\d{4})\s*[-‐‑‒–—―~～－]+\s*(\d{4})")
+JOINED_YEARS = re.compile(r"(?<=\()((?:19|20)\d\d)((?:19|20)\d\d)(?=年?\))")
+UNCLOSED_YEARS = re.compile(r"\((?:19|20)\d\d—(?:19|20)\d\d年?$")
 LEADING_NOISE = re.compile(r"^(关于|中共|中国共产党|\d{4}年度?|\d{4}—\d{4}年)+")
 LEVEL_OF: dict[str, DocLevel] = {
     "province": "provincial", "prefecture": "prefecture", "county": "county",
@@ -52,7 +54,13 @@ def normalise_title(title: str) -> str:
     '法治政府建设实施纲要(2021—2025年)'
     """
     title = unicodedata.normalize("NFKC", title).strip()
-    return YEAR_DASH.sub(r"\1—\2", title)
+    title = YEAR_DASH.sub(r"\1—\2", title)
+    # (20212025年): the dash lost in copying, two years in order
+    title = JOINED_YEARS.sub(
+        lambda m: f"{m[1]}—{m[2]}" if m[1] < m[2] else m[0], title)
+    if UNCLOSED_YEARS.search(title):  # 规划(2021—2025年 with its ) lost
+        title += ")"
+    return title
 
 
 def _ending(title: str) -> str | None:
