@@ -63,3 +63,14 @@ def test_title_years_lost_dash_and_lost_paren_are_restored():
     # not two years in order: left alone
     assert normalise_title("规划(20252021年)") == "规划(20252021年)"
     assert normalise_title("编号(12345678)") == "编号(12345678)"
+
+
+def test_procedure_table_measures_and_indicator_titles_are_documents():
+    from kg import gazetteer
+    from kg.extract.documents import find_documents
+    hits = find_documents(
+        "制定《某市重大行政决策工作程序》和《行政复议办案流程表》,印发《乡村法治建设指标体系》"
+        "《依法行政工作举措》,观看《法治之光》。", gazetteer=gazetteer.load())
+    titles = [h.title for h in hits]
+    assert titles == ["某市重大行政决策工作程序", "行政复议办案流程表", "乡村法治建设指标体系",
+                      "依法行政工作举措"]
