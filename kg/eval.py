@@ -46,14 +46,14 @@ __all__ = [
 ASPECTS = (
     "regions", "region_codes", "agencies", "programmes", "documents", "report", "implementations",
 )
-thresholds: dict[str, float] = {
+thresholds: dict[str, float] = {  # issue 13's targets on the 49 development documents
     "regions": 0.95,
     "region_codes": 0.95,
-    "documents": 0.95,
-    "agencies": 0.85,
-    "programmes": 0.85,
-    "report": 0.85,
-    "implementations": 0.80,
+    "documents": 0.97,
+    "agencies": 0.90,
+    "programmes": 0.88,
+    "report": 0.95,
+    "implementations": 0.85,
 }
 THESAURUS_FILE = "programmes.thesaurus.json"
 REPORT_FIELDS = ("title", "subject_region", "publisher", "year_covered", "published")

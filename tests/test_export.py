@@ -104,7 +104,7 @@ def test_sample_export_content(exported):
     last = panel.groupby("adcode")["year"].max()
     assert (last <= regions.loc[last.index, "last_report_year"].astype(int)).all()  # right-censored
     progs = read_table(dest / "programmes.csv")
-    assert len(progs) == 289 and progs["curated"].all()
+    assert len(progs) == 291 and progs["curated"].all()  # the curated scheme's measures
     top = progs.iloc[0]
     assert top["adopt_count"] == ad.groupby("programme")["adcode"].nunique().max()
 
