@@ -485,16 +485,10 @@ def _generic_hits(
                     or any(w in middle for w in lex.cut_words if len(w) >= 2)
                     or any(c in middle for c in GENERIC_BAD_CHARS)):
                 continue
-            before = folded[q - 1] if q > 0 else ""
-            q_start, names = (_region_before(folded, q + 1, gazetteer) if HAN.match(before or "x")
-                              else (q, []))
-            if names:
-                region = _choose(names[-1], (home,), gazetteer)
-            elif before == "" or before in BOUNDARY or any(
-                    folded[:q].endswith(w) for w in lex.cut_words if len(w) >= 2):
-                region, q_start = _relative(char, home, gazetteer), q
-            else:
+            found = _level_region(folded, q, gazetteer=gazetteer, home=home, lex=lex)
+            if found is None:
                 continue
+            region, q_start = found
             if region is None:
                 continue
             out.append(AgencyHit(
@@ -503,6 +497,23 @@ def _generic_hits(
             ))
             break
     return out
+
+
+def _level_region(
+    folded: str, q: int, *, gazetteer: Gazetteer, home: Division | None, lex: AgencyLexicon,
+) -> tuple[Division | None, int] | None:
+    """The region of a level character at ``q`` (市 in 某某市不动产登记中心) and where the
+    name starts: a region named just before it, else the level resolved against ``home``
+    when a boundary or a cut word precedes it; None when neither (the level is inside a word)."""
+    before = folded[q - 1] if q > 0 else ""
+    q_start, names = (_region_before(folded, q + 1, gazetteer) if HAN.match(before or "x")
+                      else (q, []))
+    if names:
+        return _choose(names[-1], (home,), gazetteer), q_start
+    if before == "" or before in BOUNDARY or any(
+            folded[:q].endswith(w) for w in lex.cut_words if len(w) >= 2):
+        return _relative(folded[q], home, gazetteer), q
+    return None
 
 
 def _led_hits(
@@ -534,16 +545,10 @@ def _led_hits(
                     or any(w in middle for w in lex.cut_words
                            if len(w) >= 2 and w not in NAME_NOUNS)):
                 continue
-            before = folded[q - 1] if q > 0 else ""
-            q_start, names = (_region_before(folded, q + 1, gazetteer) if HAN.match(before or "x")
-                              else (q, []))
-            if names:
-                region = _choose(names[-1], (home,), gazetteer)
-            elif before == "" or before in BOUNDARY or any(
-                    folded[:q].endswith(w) for w in lex.cut_words if len(w) >= 2):
-                region, q_start = _relative(char, home, gazetteer), q
-            else:
+            found = _level_region(folded, q, gazetteer=gazetteer, home=home, lex=lex)
+            if found is None:
                 continue
+            region, q_start = found
             if region is None or _inside(taken, q_start):
                 continue
             out.append(AgencyHit(
