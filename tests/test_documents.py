@@ -74,3 +74,28 @@ def test_procedure_table_measures_and_indicator_titles_are_documents():
     titles = [h.title for h in hits]
     assert titles == ["某市重大行政决策工作程序", "行政复议办案流程表", "乡村法治建设指标体系",
                       "依法行政工作举措"]
+
+
+def test_numbered_article_sets_are_documents_but_a_bare_number_is_not(gaz):
+    got = titles("出台《优化营商环境二十条》《某区行政执法监督10条》,学习《第5条》和《三条》。", gaz)
+    assert [t for t, _ in got] == ["优化营商环境二十条", "某区行政执法监督10条"]
+
+
+def test_a_title_nesting_another_keeps_its_own_ending(gaz):
+    got = titles("制定《某县贯彻落实<法治政府建设实施纲要(2021-2025年)>工作方案》"
+                 "和《某市落实〈法治社会建设实施纲要〉任务分工》。", gaz)
+    assert [t for t, _ in got] == ["某县贯彻落实<法治政府建设实施纲要(2021—2025年)>工作方案"]
+
+
+def test_short_forms_and_bare_types_refer_back_not_to_new_documents(gaz):
+    text = ("贯彻《法治政府建设实施纲要(2015—2020年)》(以下简称《纲要》)和"
+            "《某省法治政府建设实施方案》(下称“《实施方案》”),落实《纲要》要求;"
+            "执行《某省外来投资服务和保障条例》,全州《条例》贯彻情况良好;"
+            "另印发委员会《工作规则》。")
+    got = [t for t, _ in titles(text, gaz)]
+    assert got == ["法治政府建设实施纲要(2015—2020年)", "某省法治政府建设实施方案",
+                   "某省外来投资服务和保障条例", "工作规则"]
+
+
+def test_a_bare_type_with_no_full_title_before_it_is_kept(gaz):
+    assert [t for t, _ in titles("制定《规则》并实施。", gaz)] == ["规则"]

@@ -3,7 +3,11 @@
 A bracketed title is a policy document when its ending is a document type
 (``document_types.txt``: 法, 条例, 办法, 方案, 规划, 清单 …) and no word before it
 marks a work of art or a publication (``document_art_cues.txt``: 剧本, 微视频,
-简报 …). The title is normalised (NFKC; a dash between years becomes —) and given
+简报 …). A numbered set of articles (《…二十条》, 《…20条》) is a document too. A short
+reference is not a new document: a title named as the short form of another
+(…(以下简称《实施纲要》)), or a bare document type (《条例》, 《规则》) after a full title
+with that ending in the same text. A title nesting another in <> or 〈〉 keeps its
+ending before the closing bracket. The title is normalised (NFKC; a dash between years becomes —) and given
 a level from the region it names: a province → provincial, a prefecture,
 a county; a law or national plan naming no region → national; else unknown.
 """
@@ -23,6 +27,9 @@ __all__ = ["document_level", "find_documents", "normalise_title"]
 
 TITLE = re.compile(r"《([^《》\n]{2,120})》")
 TRAILING_PAREN = re.compile(r"[((][^()()]{1,20}[))]$")
+NESTED_CLOSE = re.compile(r"[>〉]$")
+NUMBERED_ARTICLES = re.compile(r"(?:\d{1,3}|[一二三四五六七八九十百]{1,4})条$")
+SHORT_FORM = re.compile(r"(?:简称|下称)\s*[“\"]?$")
 YEAR_DASH = re.compile(r"(\d{4})\s*[-‐‑‒–—―~～－]+\s*(\d{4})")
 JOINED_YEARS = re.compile(r"(?<=\()((?:19|20)\d\d)((?:19|20)\d\d)(?=年?\))")
 UNCLOSED_YEARS = re.compile(r"\((?:19|20)\d\d—(?:19|20)\d\d年?$")
@@ -63,11 +70,21 @@ def normalise_title(title: str) -> str:
     return title
 
 
-def _ending(title: str) -> str | None:
+def _core(title: str) -> str:
+    """The title without trailing parentheses ((试行), (2021—2025年)) or a nesting's close."""
     core = title
-    while TRAILING_PAREN.search(core):
-        core = TRAILING_PAREN.sub("", core).strip()
-    return next((e for e in _endings() if core.endswith(e)), None)
+    while TRAILING_PAREN.search(core) or (NESTED_CLOSE.search(core) and core[:-1].rfind(
+            "<" if core[-1] == ">" else "〈") >= 0):
+        core = NESTED_CLOSE.sub("", TRAILING_PAREN.sub("", core)).strip()
+    return core
+
+
+def _ending(title: str) -> str | None:
+    core = _core(title)
+    found = next((e for e in _endings() if core.endswith(e)), None)
+    if found is None and NUMBERED_ARTICLES.search(core) and len(core) > 4:
+        return "条"
+    return found
 
 
 @lru_cache(maxsize=65536)  # the same titles recur in every report
@@ -99,11 +116,16 @@ def find_documents(text: str, *, gazetteer: Gazetteer) -> list[DocumentHit]:
     folded = fold(text)
     matches = list(TITLE.finditer(folded))
     art = {normalise_title(m.group(1)) for m in matches if _art_marked(folded, m.start())}
-    out = []
+    short = {normalise_title(m.group(1)) for m in matches
+             if SHORT_FORM.search(folded[max(0, m.start() - 6):m.start()])}
+    bare_types = set(_endings())
+    out: list[DocumentHit] = []
     for m in matches:
         title = normalise_title(m.group(1))
-        if title in art or _ending(title) is None:
+        if title in art or title in short or _ending(title) is None:
             continue
+        if title in bare_types and any(d.title.endswith(title) for d in out):
+            continue  # 《条例》 after 《贵州省…条例》: a short reference to it
         out.append(DocumentHit(
             start=m.start(), end=m.end(), surface=text[m.start():m.end()], title=title,
             level=document_level(title, gazetteer=gazetteer),
