@@ -12,7 +12,11 @@ until the last of them goes):
   identically: an ``fz:Adoption`` per region × programme (with one ``fz:adoptionYear``
   per year some report says it was carried out), the ``fz:carriedOut`` shortcut from a
   region to the programme, and an ``fz:ProvinceYearSummary`` per province × year (the
-  programmes, regions and reports of that province's carried-out work that year).
+  programmes, regions and reports of that province's carried-out work that year);
+- coverage: an ``fz:RegionYearCoverage`` per region × year that a report is about
+  (``fz:aboutRegion`` × ``fz:yearCovered``), with the document kinds and the reports: the
+  record of which region-years have data at all, so that "no report" is never read as
+  "not adopted".
 
 Nothing here needs a minimum or a count over several reports (a "first year"): queries
 compute those over the derived rows. Planned work (``fz:planned true``) is never
@@ -39,16 +43,19 @@ if TYPE_CHECKING:
     from kg.gazetteer import Gazetteer
     from kg.types import ImplementationHit
 
-__all__ = ["DERIVED_PREDICATES", "adoption_iri", "derived_facts", "graph_derived_triples",
-           "summary_iri"]
+__all__ = ["DERIVED_CLASSES", "DERIVED_PREDICATES", "adoption_iri", "coverage_iri", "derived_facts",
+           "graph_derived_triples", "summary_iri"]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 DERIVED_PREDICATES = frozenset(FZ[name] for name in (
     "adopter", "adoptedProgramme", "adoptionYear", "carriedOut", "summaryProvince", "summaryYear",
     "summaryProgramme", "summaryRegion", "summaryReport", "implementationCount",
-    "reportedProgramme"))
+    "reportedProgramme", "coverageRegion", "coverageYear", "coverageKind", "coverageReport"))
 """Every predicate only derived facts use (their ``rdf:type`` lines aside)."""
+DERIVED_CLASSES = frozenset(FZ[name] for name in ("Adoption", "ProvinceYearSummary",
+                                                   "RegionYearCoverage"))
+"""The classes of the derived nodes."""
 
 _REGION, _PROGRAMME = f"{ID}region/", f"{ID}programme/"
 _RDFLIB = SimpleNamespace(fz=FZ, rdf=RDF)  # the terms _facts needs, as rdflib terms
@@ -79,6 +86,28 @@ def summary_iri(province: str, year: str) -> URIRef:
     'https://w3id.org/fazhi-kg/id/summary/330000/2021'
     """
     return URIRef(f"{ID}summary/{_tail(province, _REGION)}/{year}")
+
+
+@lru_cache(maxsize=100_000)
+def coverage_iri(region: str, year: str) -> URIRef:
+    """The coverage of ``region`` (its IRI) in ``year``: the same for every report.
+
+    >>> str(coverage_iri(mint("region", "330282"), "2021"))
+    'https://w3id.org/fazhi-kg/id/coverage/330282/2021'
+    """
+    return URIRef(f"{ID}coverage/{_tail(region, _REGION)}/{year}")
+
+
+def _coverage(region: Any, year: Any, kind: Any, cov: Any, report: Any,
+              w: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The lines of one report's coverage of (region, year): shared but for the report line."""
+    fz = w.fz
+    yield cov, w.rdf.type, fz.RegionYearCoverage
+    yield cov, fz.coverageRegion, region
+    yield cov, fz.coverageYear, year
+    if kind is not None:  # hand-made graphs may leave a report's kind out
+        yield cov, fz.coverageKind, kind
+    yield cov, fz.coverageReport, report
 
 
 def _facts(carried: Iterable[tuple[Any, Any, Any, Any, Any, Any]], report: Any,
@@ -114,11 +143,18 @@ def _adoption(code: str, concept: str) -> str:
 
 
 def derived_facts(implementations: Iterable[ImplementationHit], *, report: Any,
-                  gazetteer: Gazetteer, w: Any) -> Iterator[tuple[Any, Any, Any]]:
+                  gazetteer: Gazetteer, w: Any,
+                  covers: tuple[str, int, str] | None = None) -> Iterator[tuple[Any, Any, Any]]:
     """The derived facts of one report, from the implementations :func:`kg.graph.triples`
     writes as facts (those with a known region code: one node per region, programme and
     year, carried out only when no record of it is planned), with terms made by the writer
-    ``w`` of :mod:`kg.graph` (rdflib terms, or their N-Triples text) and ``report`` made by it."""
+    ``w`` of :mod:`kg.graph` (rdflib terms, or their N-Triples text) and ``report`` made by it.
+    ``covers`` is (region code, year covered, document kind's individual) of a report written
+    with ``fz:aboutRegion`` and ``fz:yearCovered``, else None."""
+    if covers is not None:
+        code, year, kind = covers
+        yield from _coverage(w.region(code), w.year(year), w.fz[kind],
+                             w.iri(mint("coverage", code, str(year))), report, w)
     planned: dict[tuple[str, str, int | None], bool] = {}
     for imp in implementations:
         key = (imp.region_code, imp.programme, imp.year)  # type: ignore[assignment]
@@ -141,11 +177,16 @@ def graph_derived_triples(g: Graph) -> set[Triple]:
     read them: an implementation is any node with ``fz:programme``, carried out unless it has
     ``fz:planned true``; a region's provinces are the nodes of level "province" it is
     ``fz:partOf*``; every ``fz:Report`` gets its number of ``prov:wasDerivedFrom`` nodes, and
-    every report the programmes of the nodes derived from it."""
+    every report the programmes of the nodes derived from it; every report with
+    ``fz:aboutRegion`` and ``fz:yearCovered`` covers that region-year."""
     true = Literal(True)
     out: set[Triple] = set()
     for report in set(g.subjects(RDF.type, FZ.Report)):
         out.add((report, FZ.implementationCount, Literal(len(set(g.subjects(PROV.wasDerivedFrom, report))))))
+        region, year = g.value(report, FZ.aboutRegion), g.value(report, FZ.yearCovered)
+        if region is not None and year is not None:
+            out.update(_coverage(region, year, g.value(report, FZ.documentKind),
+                                 coverage_iri(str(region), str(year)), report, _RDFLIB))
     provinces = {s for s, o in g.subject_objects(FZ.level) if str(o) == "province"}
 
     def provinces_of(reg: URIRef) -> set[URIRef]:

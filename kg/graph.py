@@ -408,7 +408,10 @@ def _facts(
         if imp.agency and imp.agency in by_name:
             yield iri, w.fz.agency, by_name[imp.agency]
 
-    yield from derived_facts(facts, report=report, gazetteer=gazetteer, w=w)
+    home_code = meta.region_code if meta.region_code and gazetteer.get(meta.region_code) else None
+    covers = ((home_code, meta.year, DOCUMENT_KINDS[meta.kind])
+              if home_code and meta.year and meta.kind in REPORT_KINDS else None)
+    yield from derived_facts(facts, report=report, gazetteer=gazetteer, w=w, covers=covers)
 
 
 def triples(

@@ -295,10 +295,16 @@ def _as_html(text: str, title: str, pub: str, date: str) -> str:
 # --- the corpus -----------------------------------------------------------------------------
 
 
-def _plan(n_reports: int, counties: list[Division], rng: random.Random) -> list[tuple[int, int]]:
-    """(county index, year) of each report: whole runs of years for as many counties as needed."""
+def _plan(n_reports: int, counties: list[Division], rng: random.Random,
+          within: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """(county index, year) of each report: whole runs of years for as many counties as needed
+    (only counties whose code starts with one of ``within``, when given)."""
     order = list(range(len(counties)))
     rng.shuffle(order)
+    if within:  # after the shuffle: the same draws, so the same spread, whatever ``within``
+        order = [i for i in order if counties[i].code.startswith(within)]
+        if not order:
+            raise ValueError(f"no county code starts with {', '.join(within)}")
     out: list[tuple[int, int]] = []
     for i in order:
         for year in YEARS:
@@ -313,7 +319,7 @@ def _plan(n_reports: int, counties: list[Division], rng: random.Random) -> list[
     return out
 
 
-def _reports(n_reports: int, seed: int) -> Iterator[dict[str, Any]]:
+def _reports(n_reports: int, seed: int, within: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
     gazetteer = gaz.load()
     rng = random.Random(f"fazhi-synth:{seed}")
     counties = _counties(gazetteer)
@@ -324,7 +330,7 @@ def _reports(n_reports: int, seed: int) -> Iterator[dict[str, Any]]:
     for (i, prog), year in spread.adopted.items():
         by_county.setdefault(i, {})[prog] = year
     seen: dict[tuple[int, int], int] = {}
-    for i, year in _plan(n_reports, counties, rng):
+    for i, year in _plan(n_reports, counties, rng, within):
         copy = seen.get((i, year), 0)
         seen[(i, year)] = copy + 1
         d = counties[i]
@@ -356,13 +362,17 @@ def _reports(n_reports: int, seed: int) -> Iterator[dict[str, Any]]:
                "adopted": {p: mine[p] for p in done}, "programmes": programmes}
 
 
-def generate(n_reports: int, out: Path, *, seed: int = 0) -> SynthResult:
+def generate(n_reports: int, out: Path, *, seed: int = 0,
+             within: tuple[str, ...] = ()) -> SynthResult:
     """Write ``n_reports`` report files and their ground truth into ``out``.
 
     Args:
         n_reports: how many reports (county-years: whole runs of years per county).
         out: the folder; reports go to ``out/reports/PP/CODE_YEAR.txt``, truth beside.
         seed: the same seed gives the same corpus, byte for byte.
+        within: code prefixes (``("3306", "3307")``: two prefectures) the reporting counties
+            are drawn from, so that they border each other; the spread itself is simulated
+            over every county, the same as without ``within``.
     """
     reports_dir = out / "reports"
     reports_dir.mkdir(parents=True, exist_ok=True)
@@ -370,7 +380,7 @@ def generate(n_reports: int, out: Path, *, seed: int = 0) -> SynthResult:
     rows = []
     total = 0
     programmes: list[str] = []
-    for rep in _reports(n_reports, seed):
+    for rep in _reports(n_reports, seed, within):
         path = reports_dir / rep["file"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(rep["data"])
@@ -394,7 +404,7 @@ def generate(n_reports: int, out: Path, *, seed: int = 0) -> SynthResult:
     summary = {
         "generator": "kg synth", "seed": seed, "reports": len(rows), "bytes": total,
         "regions": len({r[1] for r in rows}), "years": [YEARS[0], YEARS[-1]],
-        "programmes": programmes, "truth_rows": len(truth),
+        "programmes": programmes, "truth_rows": len(truth), **({"within": list(within)} if within else {}),
         "files": {"reports": "reports/", "truth": "truth.csv", "report_list": "reports.csv"},
     }
     (out / "truth.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n",

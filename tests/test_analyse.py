@@ -179,6 +179,16 @@ def test_adoptions_first_year_scope(toy):
     assert p3["evidence_source"] == f"{A2}-2020.txt"  # the evidence supports the first year
     assert "候选举措" not in set(ad["programme"])
     assert not ((ad["adcode"] == A3) & (ad["programme"] == "P2") & (ad["first_year"] == 2022)).any()
+    # mentions: P3 in a2 twice (2020, 2021); P1 in a1 once, then a1 reports 2021 without it
+    assert (p3["n_mention_years"], p3["years_reported_after"], p3["possible_lapse"]) == (2, 0, False)
+    p1 = _row(ad, adcode=A1, programme="P1")
+    assert (p1["n_mention_years"], p1["years_reported_after"], p1["possible_lapse"]) == (1, 1, True)
+    assert (p1["adoption_order"], p1["same_year_adopters"], p1["reported_before"]) == (1, 0, False)
+    assert _row(ad, adcode=A3, programme="P1")["adoption_order"] == 3
+    assert not _row(ad, adcode=A3, programme="P1")["possible_lapse"]  # its last report mentions it
+    cov = toy.tables.coverage
+    assert cov.loc[cov["adcode"] == A1, "year"].tolist() == [2019, 2021]
+    assert set(cov["kinds"]) == {"unknown"} and (cov["n_reports"] == 1).all()  # no fz:documentKind
     x = _row(ad, adcode=A1, programme="枫桥经验")
     assert (x["prefecture"], x["province"], x["theme_id"]) == (
         "宁波市",
@@ -277,6 +287,10 @@ def test_panel_exposure_by_construction(toy):
     # right-censoring: 宁波市's last report covers 2018, so its rows stop there
     assert p.xs("330200", level="adcode").index.get_level_values("year").max() == 2018
     assert p.loc[(A1, "P1"), "reported"].to_dict() == {2018: 0, 2019: 1, 2020: 0, 2021: 1}
+    # no report of its own before adoption: missing, not 0; after adoption: known adopted
+    assert p.loc[(A1, "P1"), "adopted"].tolist() == [pd.NA, 1, 1, 1]
+    assert pd.isna(p.loc[(A3, "P1", 2020), "event"]) and p.loc[(A3, "P1", 2021), "event"] == 1
+    assert p.loc[(B1, "P1", 2021), "adopted"] == 0  # b1 reported 2021 and never adopted P1
     # every unit-programme starts at the earliest adoption year in the data
     assert p.index.get_level_values("year").min() == 2018
 

@@ -1,4 +1,4 @@
-"""kg/derive.py: the derived facts (adoptions, province-year summaries, report counts).
+"""kg/derive.py: the derived facts (adoptions, province-year summaries, coverage, report counts).
 
 They are checked three ways: against an independent derivation from the graph's own
 implementation facts (:func:`kg.derive.graph_derived_triples`), across ``kg build
@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from kg import pipeline
-from kg.derive import DERIVED_PREDICATES, adoption_iri, graph_derived_triples
+from kg.derive import DERIVED_CLASSES, DERIVED_PREDICATES, adoption_iri, graph_derived_triples
 from kg.namespaces import FZ, mint
 from kg.query import engine, library
 from kg.store import open_store
@@ -28,7 +28,6 @@ from kg.synth import generate
 
 REFERENCE = Path(__file__).parent / "data" / "queries-reference"
 SYNTHETIC = Path(__file__).parent / "data" / "query" / "synthetic.ttl"
-DERIVED_CLASSES = {FZ.Adoption, FZ.ProvinceYearSummary}
 
 
 def _split(g: Graph) -> tuple[Graph, set]:
@@ -95,6 +94,29 @@ def test_generated_derived_facts_follow_from_the_implementation_facts(generated)
         assert g.value(report, FZ.implementationCount) == Literal(derived_from[report]), report
 
 
+def test_generated_coverage_is_the_corpus_report_years(generated):
+    """One fz:RegionYearCoverage per (region, year) some report is about: on a generated
+    corpus, exactly the county-years kg synth wrote a report for, with every report of that
+    county-year (department copies too) and their document kinds."""
+    out, _, _ = generated
+    g = Graph().parse(out / "graph.nt", format="nt")
+    with (out.parent / "corpus" / "reports.csv").open(encoding="utf-8") as f:
+        written = list(csv.DictReader(f))
+    expected = Counter((r["region_code"], r["year"]) for r in written)
+    expected[("340207", "2021")] += 1  # extra/plan.txt (extra/none.txt names no region)
+    found = Counter()
+    for cov in g.subjects(RDF.type, FZ.RegionYearCoverage):
+        key = (str(g.value(g.value(cov, FZ.coverageRegion), FZ.adminCode)),
+               str(g.value(cov, FZ.coverageYear)))
+        reports = set(g.objects(cov, FZ.coverageReport))
+        found[key] = len(reports)
+        kinds = {g.value(r, FZ.documentKind) for r in reports}
+        assert set(g.objects(cov, FZ.coverageKind)) == kinds, key
+        assert kinds <= {FZ.GovernmentReport, FZ.DepartmentReport}, key  # synth's publishers
+        assert cov == URIRef(mint("coverage", *key))
+    assert found == expected
+
+
 def test_planned_work_is_not_adopted():
     g = Graph()
     report, impl, region, prog = (URIRef(mint(k, "x")) for k in ("report", "implementation", "region", "programme"))
@@ -142,6 +164,9 @@ def test_update_keeps_shared_derived_facts_exact(tmp_path):
         base, derived = _split(Graph().parse(out / "graph.nt", format="nt"))
         assert derived == graph_derived_triples(base)
         assert ((summary, FZ.summaryProgramme, prog) in derived) == (i < 2)
+        covered = {str(s).rsplit("/", 2)[1] for s, _, o in derived
+                   if o == FZ.RegionYearCoverage}  # 镜湖区 340202, 鸠江区 340207
+        assert covered == [{"340207"}, {"340202", "340207"}, {"340202"}][i]
 
 
 # --- the rewritten queries answer as the reference forms --------------------------------------

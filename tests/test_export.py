@@ -31,7 +31,7 @@ def _toy_graph():
     return module.toy_graph()
 
 
-CSVS = ["adoptions", "programmes", "regions", "cascades", "panel"]
+CSVS = ["adoptions", "programmes", "regions", "coverage", "cascades", "panel"]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_csv_loads_with_documented_dtypes(exported, name):
 
 
 def test_sample_export_content(exported):
-    _, dest, _ = exported
+    out, dest, _ = exported
     ad = read_table(dest / "adoptions.csv")
     assert len(ad) > 100 and set(ad["level"]) == {"county"}
     assert ad["curated"].all() and not ad["planned_only"].any()
@@ -103,6 +103,21 @@ def test_sample_export_content(exported):
     regions = read_table(dest / "regions.csv").set_index("adcode")
     last = panel.groupby("adcode")["year"].max()
     assert (last <= regions.loc[last.index, "last_report_year"].astype(int)).all()  # right-censored
+    # coverage.csv is the graph's fz:RegionYearCoverage nodes: one report per region-year here
+    cov = read_table(dest / "coverage.csv")
+    from kg.store import open_store
+
+    store = open_store(out)
+    nodes = {
+        (s["code"].value, int(s["year"].value), s["kind"].value.rsplit("#", 1)[-1])
+        for s in store.query(
+            "PREFIX fz: <https://w3id.org/fazhi-kg/ontology#> SELECT ?code ?year ?kind WHERE { "
+            "?c a fz:RegionYearCoverage ; fz:coverageRegion/fz:adminCode ?code ; "
+            "fz:coverageYear ?year ; fz:coverageKind ?kind }"
+        )
+    }
+    assert set(zip(cov["adcode"], cov["year"], cov["kinds"], strict=True)) == nodes
+    assert len(nodes) == 5 and {k for *_, k in nodes} == {"GovernmentReport", "DepartmentReport"}
     progs = read_table(dest / "programmes.csv")
     assert len(progs) == 291 and progs["curated"].all()  # the curated scheme's measures
     top = progs.iloc[0]

@@ -23,7 +23,7 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/fazhi-kg/ontology")
 
 # the vocabulary the graph builder emits (see the brief / ontology/README.md)
 CLASSES = {"Report", "Region", "Agency", "Programme", "Theme", "PolicyDocument", "Implementation",
-           "Adoption", "ProvinceYearSummary",  # these two: derived facts (kg/derive.py)
+           "Adoption", "ProvinceYearSummary", "RegionYearCoverage",  # derived facts (kg/derive.py)
            "DocumentKind"}
 # The values of fz:documentKind (named individuals, one per kg.types.DOCUMENT_KINDS entry)
 INDIVIDUALS = {"GovernmentReport", "DepartmentReport", "TownshipReport", "NewsItem", "Article"}
@@ -31,14 +31,15 @@ OBJECT_PROPERTIES = {
     "aboutRegion", "mentions", "partOf", "jurisdiction", "region", "programme", "agency",
     # derived facts (kg/derive.py)
     "adopter", "adoptedProgramme", "carriedOut", "summaryProvince", "summaryProgramme",
-    "summaryRegion", "summaryReport", "reportedProgramme",
+    "summaryRegion", "summaryReport", "reportedProgramme", "coverageRegion", "coverageKind",
+    "coverageReport",
     "documentKind", "learnedFrom",
 }
 DATATYPE_PROPERTIES = {
     "yearCovered", "format", "encoding", "contentHash", "flag", "adminCode", "level",
     "approximateLocation", "agencyKind", "curated", "year", "evidence", "planned",
     # derived facts (kg/derive.py)
-    "adoptionYear", "summaryYear", "implementationCount",
+    "adoptionYear", "summaryYear", "implementationCount", "coverageYear",
 }
 
 

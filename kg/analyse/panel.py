@@ -2,7 +2,9 @@
 
 One row per observed region × adopted programme × year, from the first
 adoption year in the data up to the region's last report year (right
-censoring: after its last report we do not know what a region did). The
+censoring: after its last report we do not know what a region did). A year
+without a report of the region's own (``coverage.csv``) before its adoption is
+missing data: ``adopted`` and ``event`` are empty there, not 0. The
 covariates are lagged one year: ``peer_exposure`` in year t is the share of a
 region's observed peers that had adopted by t − 1, which is what a discrete-time
 hazard model of adoption in t may condition on (Berry & Berry 1990).
@@ -106,13 +108,15 @@ def panel_table(
     panel = panel.astype({"year": "int64"}).sort_values(
         ["adcode", "programme", "year"], ignore_index=True
     )
-    fy = panel["first_year"]
-    panel["adopted"] = (fy <= panel["year"]).fillna(False).astype("int64")
-    panel["event"] = (fy == panel["year"]).fillna(False).astype("int64")
-    panel["at_risk"] = (fy.isna() | (panel["year"] <= fy)).astype("int64")
-    cov = coverage.assign(reported=1)
+    cov = coverage[["adcode", "year"]].drop_duplicates().assign(reported=1)
     panel = panel.merge(cov, on=["adcode", "year"], how="left")
     panel["reported"] = panel["reported"].fillna(0).astype("int64")
+    fy, year = panel["first_year"], panel["year"]
+    done = (fy <= year).fillna(False).astype(bool)
+    known = done | (panel["reported"] == 1)  # adopted by then, or a report of its own says not
+    panel["adopted"] = done.astype("Int64").where(known, pd.NA)
+    panel["event"] = (fy == year).fillna(False).astype("Int64").where(known, pd.NA)
+    panel["at_risk"] = (fy.isna() | (year <= fy)).astype("int64")
 
     for prefix, pairs, count in (
         ("peer", peers, "n_peers"),

@@ -21,6 +21,7 @@ _CHOICES = [
     "adoptions",
     "programmes",
     "regions",
+    "coverage",
     "cascades",
     "panel",
     "graphml",
@@ -48,7 +49,7 @@ _CHOICES = [
     type=click.Choice(_CHOICES, case_sensitive=False),
     default=("all",),
     show_default=True,
-    help="导出格式,可重复 / format, repeatable: csv = adoptions+programmes+regions+cascades+panel; "
+    help="导出格式,可重复 / format, repeatable: csv = adoptions+programmes+regions+coverage+cascades+panel; "
     "rdf = jsonld+nquads+trig",
 )
 @scope_options

@@ -13,7 +13,10 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True, help="随机种子 / random seed")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="输出目录 / output folder (reports/, truth.csv, reports.csv, truth.json)")
-def command(n_reports: int, seed: int, out: Path) -> None:
+@click.option("--within", multiple=True, metavar="CODE",
+              help="只为代码以此开头的县生成报告,可重复 / only counties whose code starts with CODE "
+                   "report (repeatable: 3306 = 绍兴市); the spread is the same")
+def command(n_reports: int, seed: int, out: Path, within: tuple[str, ...]) -> None:
     """生成带真值的模拟报告语料 / Generate realistic reports with ground truth.
 
     County-level regions and years; programmes from the curated scheme spread
@@ -27,7 +30,10 @@ def command(n_reports: int, seed: int, out: Path) -> None:
     """
     from kg.synth import generate
 
-    result = generate(n_reports, out, seed=seed)
+    try:
+        result = generate(n_reports, out, seed=seed, within=within)
+    except ValueError as e:
+        raise click.BadParameter(f"{e} / 没有代码以此开头的县", param_hint="--within") from e
     click.echo(
         f"完成 / done: {result.reports} 份报告 reports, {result.regions} 个地区 regions, "
         f"{result.truth_rows} 条真值 truth rows, {result.bytes / 1e6:.1f} MB → {out}/"

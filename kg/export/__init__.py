@@ -50,6 +50,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "adoptions": ("adoptions.csv",),
     "programmes": ("programmes.csv",),
     "regions": ("regions.csv",),
+    "coverage": ("coverage.csv",),
     "cascades": ("cascades.csv",),
     "panel": ("panel.csv",),
     "graphml": ("graph.graphml", "coadoption.graphml"),
@@ -60,7 +61,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 ALIASES: dict[str, tuple[str, ...]] = {
     "all": tuple(FORMATS),
-    "csv": ("adoptions", "programmes", "regions", "cascades", "panel"),
+    "csv": ("adoptions", "programmes", "regions", "coverage", "cascades", "panel"),
     "rdf": ("jsonld", "nquads", "trig"),
     "nq": ("nquads",),
     "json-ld": ("jsonld",),
@@ -109,14 +110,15 @@ def make_tables(source: Path | str | ox.Store | Facts, *, scope: Scope = DEFAULT
     """Load the facts of a build (folder, store or :class:`Facts`) and compute the core tables."""
     facts = source if isinstance(source, Facts) else load_facts(source)
     regions = region_table(facts)
-    adoptions = adoption_table(facts, scope=scope, regions=regions)
+    coverage = coverage_table(facts, regions)
+    adoptions = adoption_table(facts, scope=scope, regions=regions, coverage=coverage)
     return Tables(
         facts,
         scope,
         regions,
         adoptions,
         programme_table(facts, adoptions, scope=scope),
-        coverage_table(facts, regions),
+        coverage,
     )
 
 
@@ -223,6 +225,8 @@ def export(
         csv("programmes", tables.programmes)
     if "regions" in chosen:
         csv("regions", tables.regions)
+    if "coverage" in chosen:
+        csv("coverage", tables.coverage)
     if "cascades" in chosen:
         csv("cascades", cascade_table(tables.adoptions))
     if "panel" in chosen:

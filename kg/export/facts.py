@@ -37,7 +37,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "regions": ("region", "name", "level", "code", "parent", "lon", "lat", "approximate"),
     "programmes": ("programme", "label", "curated", "theme", "theme_id", "theme_zh", "theme_en"),
-    "reports": ("report", "source", "year", "issued", "about", "title"),
+    "reports": ("report", "source", "year", "issued", "about", "title", "kind"),
     "documents": ("document", "title", "level"),
 }
 _INT = {"year"}
@@ -53,7 +53,8 @@ class Facts:
         implementations: one row per ``fz:Implementation`` (planned ones included).
         regions: one row per ``fz:Region``, with its parent IRI and point.
         programmes: one row per ``fz:Programme``, with its theme.
-        reports: one row per report (several sources of one report joined by ``; ``).
+        reports: one row per report (several sources of one report joined by ``; ``), ``kind``
+            the local name of its ``fz:documentKind`` (``GovernmentReport`` …) or empty.
         documents: one row per cited ``fz:PolicyDocument``.
     """
 
@@ -146,6 +147,8 @@ def _reports(rows: list[dict[str, str | None]]) -> list[dict[str, object]]:
                 row[k] = v
     for iri, row in by_iri.items():
         row["source"] = "; ".join(sorted(sources[iri])) or None
+        kind = row.get("kind")
+        row["kind"] = kind.rsplit("#", 1)[-1] if isinstance(kind, str) else None
     return list(by_iri.values())
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kg.export.tables import LAPSE_RULE, TIE_RULE
+
 __all__ = [
     "FIELDS",
     "FILES",
@@ -118,10 +120,54 @@ TABLES: tuple[TableSpec, ...] = (
             _f(
                 "first_year",
                 "int64",
-                "adoption year: earliest year of the region's implementation facts",
+                "adoption year = first mention: earliest year of the region's implementation "
+                "facts (several reports naming different years: the earliest)",
                 "calendar year",
             ),
-            _f("last_year", "int64", "latest year of those facts", "calendar year"),
+            _f(
+                "last_year",
+                "int64",
+                "last mention: latest year of those facts",
+                "calendar year",
+            ),
+            _f(
+                "n_mention_years",
+                "int64",
+                "number of distinct years with a fact (1 = mentioned in one year only)",
+                "years",
+            ),
+            _f(
+                "adoption_order",
+                "int64",
+                "dense rank of first_year among the programme's adopters: 1 = the pioneers; "
+                "regions tied in one year share a rank",
+                "rank",
+            ),
+            _f(
+                "same_year_adopters",
+                "int64",
+                "other regions adopting the programme in the same first_year (ties; they never "
+                "count in each other's exposure)",
+                "regions",
+            ),
+            _f(
+                "reported_before",
+                "bool",
+                "true when a report of the region's own covers first_year − 1 (silent then); "
+                "false: no data for that year, the true adoption may be earlier (interval-censored)",
+            ),
+            _f(
+                "years_reported_after",
+                "int64",
+                "years after last_year that the region's own reports cover without mentioning it",
+                "years",
+            ),
+            _f(
+                "possible_lapse",
+                "bool",
+                "true when n_mention_years = 1 and years_reported_after ≥ 1: mentioned once and "
+                "never again although the region kept reporting (flagged, not imposed)",
+            ),
             _f("n_reports", "int64", "number of distinct reports stating those facts", "reports"),
             _f(
                 "n_facts",
@@ -220,6 +266,29 @@ TABLES: tuple[TableSpec, ...] = (
         ),
     ),
     TableSpec(
+        "coverage",
+        "coverage.csv",
+        "one region × year that at least one report is about (fz:aboutRegion × fz:yearCovered; "
+        "the graph's fz:RegionYearCoverage nodes): the region-years with data. A region-year "
+        "not listed has no report of its own: no data, which is not the same as not adopted",
+        ("region_iri", "year"),
+        (
+            *_REGION_COLS,
+            _f("year", "int64", "the year the reports review (fz:yearCovered)", "calendar year"),
+            _f("n_reports", "int64", "reports about the region covering the year", "reports"),
+            _f("n_government", "int64", "of which government annual reports", "reports"),
+            _f("n_department", "int64", "of which department reports (partial view)", "reports"),
+            _f("n_township", "int64", "of which township/street reports (partial view)", "reports"),
+            _f(
+                "kinds",
+                "string",
+                "fz:documentKind names present, joined by ';' (GovernmentReport, DepartmentReport, "
+                "TownshipReport; unknown when a report has none)",
+            ),
+            _f("region_iri", "string", "IRI of the region"),
+        ),
+    ),
+    TableSpec(
         "cascades",
         "cascades.csv",
         "one adoption in NetworkInference's long form: as_cascade_long(df, cascade_node_name='node', "
@@ -245,11 +314,18 @@ TABLES: tuple[TableSpec, ...] = (
             *_REGION_COLS,
             _f("programme", "string", "programme name"),
             _f("year", "int64", "calendar year of the row", "calendar year"),
-            _f("adopted", "int64", "1 from the adoption year on, else 0 (cumulative state)", "0/1"),
+            _f(
+                "adopted",
+                "Int64",
+                "1 from the adoption year on, 0 before it in a year a report of the region's own "
+                "covers; empty (missing, not 0) in a year before adoption with no such report",
+                "0/1",
+            ),
             _f(
                 "event",
-                "int64",
-                "1 in the adoption year only (the event-history dependent variable)",
+                "Int64",
+                "1 in the adoption year only (the event-history dependent variable); 0 or empty "
+                "as `adopted`",
                 "0/1",
             ),
             _f(
@@ -262,8 +338,8 @@ TABLES: tuple[TableSpec, ...] = (
             _f(
                 "reported",
                 "int64",
-                "1 if a report observing the region covers this year; 0 marks years known "
-                "only from retrospective statements (left truncation)",
+                "1 if a report about the region (coverage.csv) covers this year; 0: no data of "
+                "its own for this year (state known only from other years' statements, if at all)",
                 "0/1",
             ),
             _f(
@@ -396,6 +472,18 @@ def dictionary_markdown(present: list[str], *, scope_note: str) -> str:
         "An *adoption* is a (region, programme) pair with at least one `fz:Implementation` fact; its "
         "year is the earliest year of those facts. Plans (`fz:planned true`, “next year we will …”) are "
         "not adoptions unless the export was made with `--include-planned`.",
+        "",
+        "**Missing is not zero**: a region-year without a report about the region "
+        "(`coverage.csv`) has no data. In `panel.csv` such a year before the adoption has empty "
+        "`adopted` and `event`; filter `at_risk == 1` and non-empty `event` for a hazard model.",
+        "",
+        f"**Ties**: {TIE_RULE}",
+        "",
+        f"**Lapses**: {LAPSE_RULE}",
+        "",
+        "**Lag**: every exposure column of `panel.csv` at year t counts adoptions in years up to "
+        "t − 1 (first_year ≤ t − 1): a one-year lag, so that what is counted preceded the "
+        "event it may explain.",
         "",
     ]
     for t in TABLES:

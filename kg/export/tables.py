@@ -24,6 +24,9 @@ __all__ = [
     "cascade_table",
     "counted_facts",
     "coverage_table",
+    "KIND_COLUMNS",
+    "LAPSE_RULE",
+    "TIE_RULE",
     "observations",
     "programme_evidence",
     "programme_table",
@@ -94,17 +97,56 @@ def observations(facts: Facts) -> pd.DataFrame:
     )
 
 
+KIND_COLUMNS = {
+    "GovernmentReport": "n_government",
+    "DepartmentReport": "n_department",
+    "TownshipReport": "n_township",
+}
+"""Report kinds that cover a year (``fz:yearCovered``) → their count column in coverage.csv."""
+
+
 def coverage_table(facts: Facts, regions: pd.DataFrame) -> pd.DataFrame:
-    """(adcode, year) for every year covered by a report observing a unit of ``regions``."""
-    obs = observations(facts).dropna(subset=["year"])
-    codes = dict(zip(regions["region_iri"], regions["adcode"], strict=True))
-    obs = obs[obs["region"].isin(codes)]
-    out = pd.DataFrame({"adcode": obs["region"].map(codes), "year": obs["year"]})
-    return (
-        out.astype({"adcode": "string", "year": "int64"})
-        .drop_duplicates()
-        .sort_values(["adcode", "year"], ignore_index=True)
+    """One row per (region, year) that a report is about (``fz:aboutRegion`` × ``fz:yearCovered``):
+    the region-years with data, as the graph's ``fz:RegionYearCoverage`` nodes say.
+
+    Counts the reports by document kind; ``kinds`` joins the kinds present with ``;``
+    (``unknown`` for a report without ``fz:documentKind``: hand-made graphs). A region-year
+    not listed has no report of its own: "no data", not "not adopted".
+    """
+    reps = facts.reports.dropna(subset=["about", "year"])
+    reg = regions.set_index("region_iri")
+    reps = reps[reps["about"].isin(reg.index)].drop_duplicates("report")
+    reps = reps.assign(kind=reps["kind"].fillna("unknown").astype("object"),
+                       year=reps["year"].astype("int64"))
+    if reps.empty:
+        return _cast(pd.DataFrame(columns=list(COVERAGE_DTYPES)), COVERAGE_DTYPES)
+    counts = pd.crosstab([reps["about"], reps["year"]], reps["kind"])
+    out = counts.sum(axis=1).rename("n_reports").to_frame()
+    for k, col in KIND_COLUMNS.items():
+        out[col] = counts[k] if k in counts.columns else 0
+    out["kinds"] = [";".join(c for c, n in zip(counts.columns, row, strict=True) if n)
+                    for row in counts.to_numpy()]
+    out = out.reset_index().rename(columns={"about": "region_iri"})
+    out = out.assign(
+        adcode=reg.loc[out["region_iri"], "adcode"].to_numpy(),
+        region=reg.loc[out["region_iri"], "region"].to_numpy(),
+        level=reg.loc[out["region_iri"], "level"].to_numpy(),
     )
+    return _cast(out[list(COVERAGE_DTYPES)], COVERAGE_DTYPES).sort_values(
+        ["adcode", "year", "region_iri"], ignore_index=True
+    )
+
+
+COVERAGE_DTYPES = {
+    "adcode": "string",
+    "region": "string",
+    "level": "string",
+    "year": "int64",
+    "n_reports": "int64",
+    **{col: "int64" for col in KIND_COLUMNS.values()},
+    "kinds": "string",
+    "region_iri": "string",
+}
 
 
 def region_table(facts: Facts) -> pd.DataFrame:
@@ -191,14 +233,22 @@ def counted_facts(facts: Facts, scope: Scope) -> pd.DataFrame:
 
 
 def adoption_table(
-    facts: Facts, *, scope: Scope = DEFAULT_SCOPE, regions: pd.DataFrame | None = None
+    facts: Facts,
+    *,
+    scope: Scope = DEFAULT_SCOPE,
+    regions: pd.DataFrame | None = None,
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per (region, programme) adopted: first and last year, reports, one piece of evidence.
+    """One row per (region, programme) adopted: first and last mention year, ties, possible
+    lapse, reports, one piece of evidence.
 
     The evidence is that of the first-year fact (ties broken by the report's
-    source, then the sentence), so it supports ``first_year`` itself.
+    source, then the sentence), so it supports ``first_year`` itself. The tie and lapse
+    columns follow :data:`TIE_RULE` and :data:`LAPSE_RULE`; ``coverage`` (default: computed)
+    is :func:`coverage_table`.
     """
     regions = region_table(facts) if regions is None else regions
+    coverage = coverage_table(facts, regions) if coverage is None else coverage
     progs = _in_scope_programmes(facts, scope)
     imps = counted_facts(facts, scope).merge(
         facts.reports[["report", "source"]], on="report", how="left"
@@ -210,6 +260,7 @@ def adoption_table(
         last_year=("year", "max"),
         n_reports=("report", "nunique"),
         n_facts=("imp", "nunique"),
+        n_mention_years=("year", "nunique"),
         planned_only=("planned", "all"),
     ).reset_index()
     first = imps.sort_values(
@@ -234,6 +285,7 @@ def adoption_table(
             "curated": prog.loc[agg["programme"], "curated"].fillna(False).to_numpy(),
             "first_year": agg["first_year"].to_numpy(),
             "last_year": agg["last_year"].to_numpy(),
+            "n_mention_years": agg["n_mention_years"].to_numpy(),
             "n_reports": agg["n_reports"].to_numpy(),
             "n_facts": agg["n_facts"].to_numpy(),
             "planned_only": agg["planned_only"].to_numpy(),
@@ -244,9 +296,54 @@ def adoption_table(
             "programme_iri": agg["programme"].to_numpy(),
         }
     )
-    return _cast(out, ADOPTION_DTYPES).sort_values(
+    out = _mention_columns(_cast(out, ADOPTION_DTYPES), coverage)
+    return out[list(ADOPTION_DTYPES)].sort_values(
         ["programme", "first_year", "adcode", "region_iri"], ignore_index=True
     )
+
+
+TIE_RULE = (
+    "Same-year ties: regions whose first_year is the same are tied. `adoption_order` is the "
+    "dense rank of first_year among a programme's adopters (1 = the pioneers; tied regions "
+    "share a rank) and `same_year_adopters` counts the other regions tied with this one. A tied "
+    "region never counts in another's exposure (panel exposure at year t uses adoptions up to "
+    "t − 1), and cascades give tied regions equal times, from which NetworkInference and "
+    "netdiffuseR infer no transmission. Several reports of one region naming different years: "
+    "the earliest year counts."
+)
+LAPSE_RULE = (
+    "Possible lapse: `last_year` is the last year any report mentions the measure as carried out. "
+    "`years_reported_after` counts the later years that the region's own reports cover "
+    "(coverage.csv) without mentioning it; `possible_lapse` is true when the measure is "
+    "mentioned in one year only (`n_mention_years` = 1) and at least one such later year exists "
+    "(mentioned once and never again although the region kept reporting). Lapses are flagged, "
+    "not imposed: the panel keeps `adopted` = 1 from first_year on (adoption as an absorbing "
+    "state, SPID's convention)."
+)
+
+
+def _mention_columns(out: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """Add the tie and lapse columns of :data:`TIE_RULE` and :data:`LAPSE_RULE`."""
+    if out.empty:
+        return out.assign(**{c: pd.Series(dtype=t) for c, t in ADOPTION_DTYPES.items()
+                             if c not in out.columns})
+    by_prog = out.groupby("programme_iri")["first_year"]
+    covered = coverage[["region_iri", "year"]].drop_duplicates()
+    before = set(zip(covered["region_iri"], covered["year"] + 1, strict=True))
+    later = out[["region_iri", "last_year"]].reset_index().merge(covered, on="region_iri")
+    after = later[later["year"] > later["last_year"]].groupby("index").size()
+    out = out.assign(
+        adoption_order=by_prog.rank(method="dense").astype("int64"),
+        same_year_adopters=out.groupby(["programme_iri", "first_year"])["region_iri"]
+        .transform("size")
+        .astype("int64")
+        - 1,
+        reported_before=[(r, y) in before for r, y in zip(out["region_iri"], out["first_year"],
+                                                          strict=True)],
+        years_reported_after=after.reindex(out.index, fill_value=0).astype("int64"),
+    )
+    out["possible_lapse"] = (out["n_mention_years"] == 1) & (out["years_reported_after"] > 0)
+    return _cast(out, ADOPTION_DTYPES)
 
 
 ADOPTION_DTYPES = {
@@ -263,6 +360,12 @@ ADOPTION_DTYPES = {
     "curated": "bool",
     "first_year": "int64",
     "last_year": "int64",
+    "n_mention_years": "int64",
+    "adoption_order": "int64",
+    "same_year_adopters": "int64",
+    "reported_before": "bool",
+    "years_reported_after": "int64",
+    "possible_lapse": "bool",
     "n_reports": "int64",
     "n_facts": "int64",
     "planned_only": "bool",
