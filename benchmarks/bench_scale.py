@@ -66,7 +66,8 @@ def extraction_rate(corpus: Path, sample: int) -> dict[str, float]:
     """Single-process CPU rates over the first ``sample`` files (the lexicons warmed first)."""
     from kg import ingest
     from kg.extract import extract
-    from kg.pipeline import _warm, _work
+    from kg.build.worker import warm as _warm
+    from kg.build.worker import work as _work
 
     files = _files(corpus)[:sample]
     _warm()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from kg import pipeline
+from kg import build
 from kg.viz import spread_data, write_spread
 from kg.viz.synth import synth_store
 
@@ -116,7 +116,7 @@ def main() -> int:
             page.wait_for_timeout(300)
             page.screenshot(path=str(img / "spread-generated.png"))
             sample = tmp / "sample"
-            pipeline.run(None, sample)
+            build.run(None, sample)
             page, _, _ = _open(browser, sample / "spread.html")
             page.evaluate("spreadView.selectProgramme('枫桥经验')")
             page.evaluate("spreadView.selectRegion('镜湖区')")

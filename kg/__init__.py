@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "build", "extract", "open", "read"]
 
 _LAZY = {
-    "build": ("kg.pipeline", "run"),
+    "build": ("kg.build", None),  # the package, callable as its run()
     "extract": ("kg.extract", "extract"),
     "open": ("kg.query", "open"),
     "read": ("kg.ingest", "read"),
@@ -27,5 +27,5 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
-        return getattr(import_module(module), attr)
+        return import_module(module) if attr is None else getattr(import_module(module), attr)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -124,7 +124,7 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
     """
     from tqdm import tqdm
 
-    from kg import pipeline
+    from kg.build import run as build_graph
 
     bar: tqdm | None = None
 
@@ -133,10 +133,10 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
         bar = tqdm(total=total, unit="份 report", disable=not sys.stderr.isatty(), file=sys.stderr)
 
     try:
-        result = pipeline.run(list(inputs) or None, out, progress=lambda n: bar and bar.update(n),
-                              on_start=start, workers=workers, update=update,
-                              validate=validate, nquads=nquads,  # type: ignore[arg-type]
-                              spread=not no_spread)
+        result = build_graph(list(inputs) or None, out, progress=lambda n: bar and bar.update(n),
+                             on_start=start, workers=workers, update=update,
+                             validate=validate, nquads=nquads,  # type: ignore[arg-type]
+                             spread=not no_spread)
     except KGError as e:
         _fail(str(e))
         return
@@ -225,7 +225,7 @@ def eval_cmd(gold: tuple[Path, ...], build_corpus: bool, truth: Path | None,
 
 def _build_gold_corpora(gold: tuple[Path, ...], tmp: Path) -> Path:
     """Build the corpus/ folder beside each gold folder into ``tmp``; the graph.nt path."""
-    from kg import pipeline
+    from kg.build import run as build_graph
 
     corpora = []
     for folder in gold:
@@ -235,7 +235,7 @@ def _build_gold_corpora(gold: tuple[Path, ...], tmp: Path) -> Path:
                   f"(looked for {corpus})")
         corpora.append(corpus)
     try:
-        result = pipeline.run(corpora, tmp / "build", validate="none", spread=False)
+        result = build_graph(corpora, tmp / "build", validate="none", spread=False)
     except KGError as e:
         _fail(str(e))
     for entry in result.failed:

@@ -374,7 +374,7 @@ def copy_store(source: Path, folder: Path) -> None:
 
 def write_graph(g: Graph, out: Path) -> dict[str, int]:
     """Write graph.nt, graph.ttl and store/ of an rdflib graph into ``out`` (a whole build,
-    swapped in atomically); return their sizes. The pipeline streams instead; this is for
+    swapped in atomically); return their sizes. The build (:mod:`kg.build`) streams instead; this is for
     graphs made in memory."""
     lock = BuildLock(out)
     with lock:

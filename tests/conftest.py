@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline
+from kg import build
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 GOLD = SHARED / "gold"
@@ -19,7 +19,7 @@ GOLD = SHARED / "gold"
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample-build")
-    result = pipeline.run(None, out)
+    result = build.run(None, out)
     return out, result
 
 

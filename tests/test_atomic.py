@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from kg import pipeline
+from kg import build
 from kg.store import current_build, open_store
 from kg.synth import generate
 
@@ -52,7 +52,7 @@ def _build(corpus, out, *extra):
 
 def test_sigkill_at_any_moment_leaves_the_previous_build(tmp_path, corpora):
     out = tmp_path / "out"
-    pipeline.run([corpora / "small" / "reports"], out, workers=1)
+    build.run([corpora / "small" / "reports"], out, workers=1)
     before = _state(out)
     assert before[2] == 8 and before[3] == 8
 
@@ -66,7 +66,7 @@ def test_sigkill_at_any_moment_leaves_the_previous_build(tmp_path, corpora):
         os.killpg(proc.pid, signal.SIGKILL)  # the build and its worker processes
         proc.wait()
         if _state(out)[2] == 200:  # it finished before the kill: start again from small
-            pipeline.run([corpora / "small" / "reports"], out, workers=1)
+            build.run([corpora / "small" / "reports"], out, workers=1)
             continue
         assert _state(out) == before, f"killed at {fraction:.0%} of a build"
 
@@ -81,8 +81,8 @@ def test_sigkill_at_any_moment_leaves_the_previous_build(tmp_path, corpora):
 def test_a_reader_never_sees_a_partial_graph(tmp_path, corpora):
     small, medium = corpora / "small" / "reports", corpora / "medium" / "reports"
     out = tmp_path / "out"
-    pipeline.run([medium], tmp_path / "m", workers=1)
-    pipeline.run([small], out, workers=1)
+    build.run([medium], tmp_path / "m", workers=1)
+    build.run([small], out, workers=1)
     valid = {_state(out)[:3], _state(tmp_path / "m")[:3]}
     stop = threading.Event()
     errors: list[str] = []

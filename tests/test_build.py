@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import pipeline
+from kg import build
 from kg.resources import SAMPLE_CORPUS
 from kg.store import open_store
 
@@ -91,7 +91,7 @@ def test_every_mention_is_typed(store):
 
 def test_two_builds_give_byte_identical_ntriples(sample_build, tmp_path):
     out, _ = sample_build
-    pipeline.run(None, tmp_path / "again")
+    build.run(None, tmp_path / "again")
     assert (tmp_path / "again" / "graph.nt").read_bytes() == (out / "graph.nt").read_bytes()
     lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines()
     assert lines == sorted(set(lines)) and len(lines) > 1000
@@ -109,7 +109,7 @@ def test_bad_inputs_are_recorded_and_the_rest_builds(tmp_path):
         "<html><head><title>报告</title><script>alert(1)</script><body><div><p>2021年,"
         "镜湖区司法局坚持和发展新时代“枫桥经验”<p>未闭合<div><table><tr><td>broken", encoding="utf-8")
     (src / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0 legacy Word")
-    result = pipeline.run([src], tmp_path / "out")
+    result = build.run([src], tmp_path / "out")
     by_source = {e.source: e for e in result.entries}
     assert by_source["good.txt"].status == "ok"
     assert by_source["gbk 报告.txt"].status == "ok"
@@ -132,7 +132,7 @@ def test_same_report_twice_is_one_report_with_both_sources_recorded(tmp_path):
     (src / "b").mkdir()
     for sub in ("a", "b"):
         shutil.copy(SAMPLE_CORPUS / "000_d64034255a0dea92.txt", src / sub / "r.txt")
-    result = pipeline.run([src], tmp_path / "out")
+    result = build.run([src], tmp_path / "out")
     statuses = sorted(e.status for e in result.entries)
     assert statuses == ["duplicate", "ok"]
     dup = next(e for e in result.entries if e.status == "duplicate")
@@ -172,7 +172,7 @@ def test_shacl_violations_are_reported_in_either_validation_mode(tmp_path, monke
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy(SAMPLE_CORPUS / "003_bbae543c794aacc6.txt", src / "r.txt")
-    result = pipeline.run([src], tmp_path / "out", workers=1, validate=mode, spread=False)
+    result = build.run([src], tmp_path / "out", workers=1, validate=mode, spread=False)
     assert any("fzid:agency/" in v and "rdfs:label" in v for v in result.violations)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["summary"]["shacl_violations"] == len(result.violations) > 0
@@ -236,10 +236,10 @@ def test_kg_eval_is_green_on_the_49_development_documents(tmp_path):
     as `kg eval --gold ../shared/gold --gold ../shared/passages/gold --build` does."""
     from rdflib import Graph
 
-    from kg import pipeline
+    from kg import build
     from kg.eval import evaluate, format_table
 
-    result = pipeline.run([SHARED / "corpus", SHARED / "passages" / "corpus"], tmp_path / "out",
+    result = build.run([SHARED / "corpus", SHARED / "passages" / "corpus"], tmp_path / "out",
                           validate="none", spread=False)
     assert len(result.ok) == 49 and not result.failed
     graph = Graph().parse(tmp_path / "out" / "graph.nt")

@@ -19,7 +19,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from kg import pipeline
+from kg import build
 from kg.derive import DERIVED_CLASSES, DERIVED_PREDICATES, adoption_iri, graph_derived_triples
 from kg.namespaces import FZ, mint
 from kg.query import engine, library
@@ -57,7 +57,7 @@ def generated(tmp_path_factory):
     (extra / "plan.txt").write_text(
         "鸠江区2021年法治政府建设情况年度报告\n\n二、下一年度工作计划\n2022年,鸠江区将推进“共享法庭”建设。\n",
         encoding="utf-8")
-    pipeline.run([root / "corpus" / "reports"], root / "out", validate="none", spread=False)
+    build.run([root / "corpus" / "reports"], root / "out", validate="none", spread=False)
     with (root / "corpus" / "truth.csv").open(encoding="utf-8") as f:
         truth = list(csv.DictReader(f))
     with (root / "corpus" / "reports.csv").open(encoding="utf-8") as f:
@@ -144,7 +144,7 @@ def test_update_keeps_shared_derived_facts_exact(tmp_path):
     (src / "a.txt").write_text(JINGHU, encoding="utf-8")
     (src / "b.txt").write_text(JIUJIANG, encoding="utf-8")
     out = tmp_path / "out"
-    pipeline.run([src], out, workers=1, spread=False)
+    build.run([src], out, workers=1, spread=False)
     summary = URIRef(mint("summary", "340000", "2021"))
     prog = URIRef(mint("programme", "枫桥经验"))
     first = _derived(out)
@@ -157,9 +157,9 @@ def test_update_keeps_shared_derived_facts_exact(tmp_path):
     ]
     for i, step in enumerate(steps):
         step()
-        updated = pipeline.run([src], out, update=True, workers=1, spread=False)
+        updated = build.run([src], out, update=True, workers=1, spread=False)
         assert updated.stats.get("in_place")
-        pipeline.run([src], tmp_path / f"clean{i}", workers=1, spread=False)
+        build.run([src], tmp_path / f"clean{i}", workers=1, spread=False)
         assert (out / "graph.nt").read_bytes() == (tmp_path / f"clean{i}" / "graph.nt").read_bytes()
         base, derived = _split(Graph().parse(out / "graph.nt", format="nt"))
         assert derived == graph_derived_triples(base)

@@ -186,7 +186,8 @@ def test_build_step_refuses_a_too_large_file_unread(tmp_path, monkeypatch):
     from pathlib import Path
 
     import kg.ingest
-    from kg.pipeline import _work, code_version
+    from kg.build.cache import code_version
+    from kg.build.worker import work
 
     monkeypatch.setattr(kg.ingest, "MAX_BYTES", 1000)
     path = tmp_path / "big.txt"
@@ -196,14 +197,14 @@ def test_build_step_refuses_a_too_large_file_unread(tmp_path, monkeypatch):
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes",
                         lambda self: (self.parent == tmp_path and whole_reads.append(self)) or real(self))
-    done = _work((path, "big.txt", False))
+    done = work((path, "big.txt", False))
     assert not done.ok and done.reason.startswith("文件过大 / file too large")
     assert whole_reads == [] and done.nbytes == len(content)
     expected = hashlib.sha256(code_version().encode() + b"big.txt\x00" + content).hexdigest()
     assert done.file_key == expected
     small = tmp_path / "small.txt"
     small.write_bytes(content[:600])
-    assert _work((small, "small.txt", False)).reason != done.reason
+    assert work((small, "small.txt", False)).reason != done.reason
     assert whole_reads == [small]  # read once, for the key and the text alike
 
 

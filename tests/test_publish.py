@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import free_port, wait_until_up
 
-from kg import pipeline
+from kg import build
 from kg.cli import main
 from kg.publish import graphs, publish
 from kg.resources import SAMPLE_CORPUS
@@ -54,7 +54,7 @@ def test_publish_one_graph_per_report_and_republish_replaces(tmp_path, server):
     for name in ("000_d64034255a0dea92.txt", "003_bbae543c794aacc6.txt"):
         shutil.copy(SAMPLE_CORPUS / name, src / name)
     out = tmp_path / "out"
-    pipeline.run([src], out, workers=1, nquads=True)
+    build.run([src], out, workers=1, nquads=True)
     result = publish(out, f"{server}/store")
     assert result.graphs == 3  # two reports and the shared nodes
     rows = [r.split(",") for r in _select(server, GRAPHS)]
@@ -69,7 +69,7 @@ def test_publish_one_graph_per_report_and_republish_replaces(tmp_path, server):
     changed = src / "003_bbae543c794aacc6.txt"
     changed.write_text(changed.read_text(encoding="utf-8").replace("2022", "2021"), encoding="utf-8")
     (src / "000_d64034255a0dea92.txt").unlink()
-    pipeline.run([src], out, workers=1, nquads=True, update=True)
+    build.run([src], out, workers=1, nquads=True, update=True)
     again = CliRunner().invoke(main, ["publish", "--store", f"{server}/store", "--out", str(out),
                                       "--prune", f"{server}/query"])
     assert again.exit_code == 0, again.output
@@ -81,6 +81,6 @@ def test_publish_one_graph_per_report_and_republish_replaces(tmp_path, server):
 
 
 def test_publish_without_nquads_or_server_is_a_clear_error(tmp_path):
-    pipeline.run(None, tmp_path / "out", workers=1, validate="none", spread=False)
+    build.run(None, tmp_path / "out", workers=1, validate="none", spread=False)
     shown = CliRunner().invoke(main, ["publish", "--store", "http://127.0.0.1:9/store", "--out", str(tmp_path / "out")])
     assert shown.exit_code == 2 and "--nquads" in shown.output

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
-from kg import pipeline
+from kg import build
 from kg.namespaces import PREFIXES
 from kg.query import engine, library, sparql
 from kg.store import open_store
@@ -51,7 +51,7 @@ def synth_store(tmp_path_factory):
     """A generated corpus of 150 reports: programmes spread over years and regions."""
     root = tmp_path_factory.mktemp("portable")
     generate(150, root / "corpus", seed=41)
-    pipeline.run([root / "corpus" / "reports"], root / "out", validate="none", spread=False)
+    build.run([root / "corpus" / "reports"], root / "out", validate="none", spread=False)
     with (root / "corpus" / "truth.csv").open(encoding="utf-8") as f:
         truth = list(csv.DictReader(f))
     with (root / "corpus" / "reports.csv").open(encoding="utf-8") as f:

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from kg import ingest, pipeline
+from kg import build, ingest
 from kg.resources import SAMPLE_CORPUS
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file names and FIFOs")
@@ -36,7 +36,7 @@ def test_names_that_are_not_utf8_are_built_and_shown_escaped(tmp_path):
     for k, raw in enumerate(names, 1):
         with open(os.path.join(os.fsencode(corpus), raw), "w", encoding="utf-8") as f:
             f.write(_report(k))
-    result = pipeline.run([corpus], tmp_path / "out", workers=1)
+    result = build.run([corpus], tmp_path / "out", workers=1)
     entries = _entries(tmp_path / "out")
     assert entries["good.txt"]["status"] == "ok"
     for shown in ("bad-\\xff.txt", "gbk-\\xb7\\xa8\\xd6\\xce.txt", "half-\\xe6\\xb3.txt"):
@@ -50,7 +50,7 @@ def test_a_non_utf8_name_given_as_a_file(tmp_path):
         f.write(_report(1))
     files = ingest.discover([os.fsdecode(raw)])
     assert [source for _, source in files] == ["\\xfe\\xfe.txt"]
-    assert pipeline.file_key(files[0][0], files[0][1])  # never UnicodeEncodeError
+    assert build.file_key(files[0][0], files[0][1])  # never UnicodeEncodeError
 
 
 def test_links_out_of_the_folder_and_odd_entries_are_recorded_not_followed(tmp_path):
@@ -65,7 +65,7 @@ def test_links_out_of_the_folder_and_odd_entries_are_recorded_not_followed(tmp_p
     (corpus / "loop.txt").symlink_to(corpus / "loop.txt")
     os.mkfifo(corpus / "pipe.txt")
     (corpus / "null.txt").symlink_to("/dev/null")
-    pipeline.run([corpus], tmp_path / "out", workers=1)
+    build.run([corpus], tmp_path / "out", workers=1)
     entries = _entries(tmp_path / "out")
     assert entries["leak.txt"]["status"] == "skipped"
     assert "outside the input folder" in entries["leak.txt"]["reason"]
@@ -84,7 +84,7 @@ def test_a_fifo_given_as_an_argument_is_recorded(tmp_path):
     good = tmp_path / "good.txt"
     good.write_text(_report(2), encoding="utf-8")
     os.mkfifo(tmp_path / "pipe.txt")
-    pipeline.run([good, tmp_path / "pipe.txt"], tmp_path / "out", workers=1)
+    build.run([good, tmp_path / "pipe.txt"], tmp_path / "out", workers=1)
     entries = _entries(tmp_path / "out")
     assert entries["good.txt"]["status"] == "ok"
     assert entries["pipe.txt"]["status"] == "skipped"
@@ -97,9 +97,9 @@ def test_the_output_folder_inside_the_input_is_not_read_back(tmp_path):
     for k in range(2):
         (corpus / f"r{k}.txt").write_text(_report(k), encoding="utf-8")
     out = corpus / "build"
-    pipeline.run([corpus], out, workers=1)
+    build.run([corpus], out, workers=1)
     (out / "notes.txt").write_text(_report(3), encoding="utf-8")  # a text file in the output
-    pipeline.run([corpus], out, workers=1)
+    build.run([corpus], out, workers=1)
     sources = set(_entries(out))
     assert sources == {"r0.txt", "r1.txt"}
 
@@ -112,7 +112,7 @@ def test_unreadable_folder_is_recorded(tmp_path):
     (corpus / "good.txt").write_text(_report(0), encoding="utf-8")
     (corpus / "locked").chmod(0)
     try:
-        pipeline.run([corpus], tmp_path / "out", workers=1)
+        build.run([corpus], tmp_path / "out", workers=1)
     finally:
         (corpus / "locked").chmod(0o755)
         shutil.rmtree(corpus / "locked")
@@ -154,12 +154,12 @@ def test_an_output_folder_that_is_not_a_build_is_refused_untouched(tmp_path):
     (home / "graph.nt").write_text("mine\n", encoding="utf-8")
     (home / "thesis.docx").write_bytes(b"my thesis")
     with pytest.raises(KGError, match="not a build.*thesis.docx"):
-        pipeline.run([corpus], home, workers=1)
+        build.run([corpus], home, workers=1)
     assert (home / "store" / "precious.db").read_bytes() == b"keep me"
     assert (home / "graph.nt").read_text(encoding="utf-8") == "mine\n"
     assert not (home / ".builds").exists()
     (tmp_path / "empty").mkdir()
     for out in (tmp_path / "empty", tmp_path / "new"):
-        pipeline.run([corpus], out, workers=1)
+        build.run([corpus], out, workers=1)
         (out / "notes-of-mine.txt").write_text("x", encoding="utf-8")  # a build stays a build
-        assert len(pipeline.run([corpus], out, workers=1).ok) == 1
+        assert len(build.run([corpus], out, workers=1).ok) == 1

@@ -130,7 +130,8 @@ def test_a_build_worker_past_its_memory_budget_fails_that_file_only(tmp_path, mo
     inherit the patched reader and the small budget)."""
     import json
 
-    from kg import ingest, pipeline
+    from kg import build, ingest
+    from kg.build import worker
     from kg.resources import SAMPLE_CORPUS
 
     real_read = ingest.read
@@ -141,14 +142,14 @@ def test_a_build_worker_past_its_memory_budget_fails_that_file_only(tmp_path, mo
         return real_read(path, source, **kw)
 
     monkeypatch.setattr(ingest, "read", greedy)
-    monkeypatch.setattr(pipeline, "WORKER_MEMORY_MB", 256)
+    monkeypatch.setattr(worker, "WORKER_MEMORY_MB", 256)
     corpus = tmp_path / "in"
     corpus.mkdir()
     reports = sorted(SAMPLE_CORPUS.glob("*.txt"))
     for k, path in enumerate(reports[:4]):
         (corpus / f"r{k}.txt").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     (corpus / "hog.txt").write_text(reports[4].read_text(encoding="utf-8"), encoding="utf-8")
-    result = pipeline.run([corpus], tmp_path / "out", workers=2, validate="none", spread=False)
+    result = build.run([corpus], tmp_path / "out", workers=2, validate="none", spread=False)
     entries = {e["source"]: e for e in json.loads((tmp_path / "out" / "manifest.json").read_text())["entries"]}
     assert entries["hog.txt"]["status"] == "failed"
     assert "out of memory" in entries["hog.txt"]["reason"] and "内存超限" in entries["hog.txt"]["reason"]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kg import ingest, pipeline
+from kg import build, ingest
 from kg.ingest.decode import decode
 
 REPORT = ("某某县人民政府关于2023年法治政府建设情况的报告\n"
@@ -65,7 +65,7 @@ def test_the_flag_reaches_the_manifest_and_the_programme_is_found(tmp_path):
     corpus.mkdir()
     (corpus / "hidden.txt").write_text(REPORT.replace("枫桥经验", "枫\u200b桥\u2060经\u00ad验"), encoding="utf-8")
     (corpus / "plain.txt").write_text(REPORT.replace("某某县", "另一县"), encoding="utf-8")
-    pipeline.run([corpus], tmp_path / "out", workers=1)
+    build.run([corpus], tmp_path / "out", workers=1)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     entries = {e["source"]: e for e in manifest["entries"]}
     assert "invisible-chars:3" in entries["hidden.txt"]["flags"]

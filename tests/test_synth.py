@@ -6,7 +6,7 @@ import csv
 
 from click.testing import CliRunner
 
-from kg import pipeline
+from kg import build
 from kg.cli import main
 from kg.store import open_store
 from kg.synth import generate, score
@@ -45,7 +45,7 @@ def test_reports_look_like_reports_and_truth_is_consistent(tmp_path):
 
 def test_a_build_recovers_the_truth(tmp_path):
     generate(40, tmp_path / "s", seed=11)
-    result = pipeline.run([tmp_path / "s" / "reports"], tmp_path / "out", workers=2)
+    result = build.run([tmp_path / "s" / "reports"], tmp_path / "out", workers=2)
     assert len(result.ok) == 40 and not result.violations
     s = score(tmp_path / "s", open_store(tmp_path / "out"))
     assert s["reports"]["precision"] == 1.0 and s["reports"]["recall"] == 1.0

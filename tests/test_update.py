@@ -6,7 +6,9 @@ import shutil
 
 import pytest
 
-from kg import pipeline
+from kg import build
+from kg.build import validation
+from kg.build.update import UPDATE_POOL_MIN
 from kg.synth import generate
 
 
@@ -27,7 +29,7 @@ def _corpus(tmp_path, corpora):
 def test_update_equals_clean_build_and_reextracts_only_changes(tmp_path, corpora):
     src = _corpus(tmp_path, corpora)
     out = tmp_path / "out"
-    first = pipeline.run([src], out, workers=2)
+    first = build.run([src], out, workers=2)
     assert first.stats["extracted"] == 30
     files = sorted(p for p in src.rglob("*.txt") if p.read_bytes().decode("utf-8", "ignore").strip())
     changed, deleted = files[0], files[1]
@@ -37,23 +39,23 @@ def test_update_equals_clean_build_and_reextracts_only_changes(tmp_path, corpora
     added = next((tmp_path / "t" / "reports").rglob("*.txt"))
     shutil.copy(added, src / "added.txt")
 
-    updated = pipeline.run([src], out, workers=2, update=True)
+    updated = build.run([src], out, workers=2, update=True)
     assert updated.stats["extracted"] == 2 and updated.stats["cached"] == 28
-    clean = pipeline.run([src], tmp_path / "clean", workers=1)
+    clean = build.run([src], tmp_path / "clean", workers=1)
     assert (out / "graph.nt").read_bytes() == (tmp_path / "clean" / "graph.nt").read_bytes()
     assert [(e.source, e.status) for e in updated.entries] == [(e.source, e.status) for e in clean.entries]
     text = (out / "graph.nt").read_text(encoding="utf-8")
     assert deleted.relative_to(src).as_posix() not in text and '"added.txt"' in text
 
-    again = pipeline.run([src], out, update=True)  # nothing changed: nothing extracted
+    again = build.run([src], out, update=True)  # nothing changed: nothing extracted
     assert again.stats["extracted"] == 0
     assert (out / "graph.nt").read_bytes() == (tmp_path / "clean" / "graph.nt").read_bytes()
 
 
 def test_workers_do_not_change_the_output(tmp_path, corpora):
     src = _corpus(tmp_path, corpora)
-    pipeline.run([src], tmp_path / "one", workers=1)
-    pipeline.run([src], tmp_path / "two", workers=2)
+    build.run([src], tmp_path / "one", workers=1)
+    build.run([src], tmp_path / "two", workers=2)
     for name in ("graph.nt", "graph.ttl"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
@@ -78,9 +80,9 @@ def _quads(out):
 
 
 def _assert_same_as_clean(out, src, clean):
-    updated = pipeline.run([src], out, update=True, workers=2)
+    updated = build.run([src], out, update=True, workers=2)
     assert updated.stats.get("in_place"), "the update should change the previous build in place"
-    fresh = pipeline.run([src], clean, workers=1)
+    fresh = build.run([src], clean, workers=1)
     for name in ("graph.nt", "graph.ttl", "spread.html"):
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
     assert _quads(out) == _quads(clean)
@@ -97,7 +99,7 @@ def test_update_in_place_equals_clean_build(tmp_path, corpora):
     (src / "c.txt").write_text(FANCHANG, encoding="utf-8")
     (src / "z.txt").write_text(JINGHU, encoding="utf-8")  # a duplicate of a.txt
     out = tmp_path / "out"
-    first = pipeline.run([src], out, workers=2)
+    first = build.run([src], out, workers=2)
     assert {e.source: e.status for e in first.entries}["z.txt"] == "duplicate"
     before = (out / "graph.nt").read_text(encoding="utf-8")
     # lines of b.txt that c.txt asserts as well: the document and 芜湖市司法局
@@ -134,33 +136,33 @@ def test_update_in_place_equals_clean_build(tmp_path, corpora):
 def test_update_falls_back_to_the_cache_when_the_state_is_missing(tmp_path, corpora):
     src = _corpus(tmp_path, corpora)
     out = tmp_path / "out"
-    pipeline.run([src], out, workers=1)
+    build.run([src], out, workers=1)
     (out / ".current" / ".state.sqlite").unlink()
     victim = sorted(src.rglob("*.txt"))[3]
     victim.write_bytes(victim.read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
-    updated = pipeline.run([src], out, update=True, workers=1)
+    updated = build.run([src], out, update=True, workers=1)
     assert not updated.stats.get("in_place") and updated.stats["extracted"] == 1
-    pipeline.run([src], tmp_path / "clean", workers=1)
+    build.run([src], tmp_path / "clean", workers=1)
     assert (out / "graph.nt").read_bytes() == (tmp_path / "clean" / "graph.nt").read_bytes()
     # the fallback wrote a state again, so the next update is in place
-    assert pipeline.run([src], out, update=True, workers=1).stats.get("in_place")
+    assert build.run([src], out, update=True, workers=1).stats.get("in_place")
 
 
 def test_update_in_place_many_changes_and_the_last_report_of_a_region(tmp_path, corpora):
     src = _corpus(tmp_path, corpora)
     (src / "y.txt").write_text(YIJIANG, encoding="utf-8")  # the only report naming 弋江区
     out = tmp_path / "out"
-    pipeline.run([src], out, workers=2)
+    build.run([src], out, workers=2)
     assert "\"弋江区\"@zh" in (out / "graph.nt").read_text(encoding="utf-8")
 
     # 1. the only report of a region goes, and enough files change for the update to
     # extract them in worker processes
     (src / "y.txt").unlink()
     files = sorted(p for p in src.rglob("*.txt") if p.read_bytes().decode("utf-8", "ignore").strip())
-    for p in files[:pipeline.UPDATE_POOL_MIN + 1]:
+    for p in files[:UPDATE_POOL_MIN + 1]:
         p.write_bytes(p.read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
     one = _assert_same_as_clean(out, src, tmp_path / "clean1")
-    assert one.stats["extracted"] == pipeline.UPDATE_POOL_MIN + 1
+    assert one.stats["extracted"] == UPDATE_POOL_MIN + 1
     assert "\"弋江区\"@zh" not in (out / "graph.nt").read_text(encoding="utf-8")
 
     # 2. it comes back, under another name, with a new report
@@ -174,21 +176,21 @@ def test_update_in_place_many_changes_and_the_last_report_of_a_region(tmp_path, 
 def test_update_validates_the_changed_reports(tmp_path, corpora, monkeypatch):
     """A changed report's subgraph goes through SHACL during --update (in a second process)
     and its violations are reported; they leave with the report."""
-    real = pipeline._validate_report
+    real = validation.validate_report
 
     def validate(lines, codes):  # pyshacl's findings, and one planted in the report named so
         planted = [f"planted: {ln.split()[0]}" for ln in lines if '"violating.txt"' in ln]
         return real(lines, codes) + planted
 
-    monkeypatch.setattr(pipeline, "_validate_report", validate)  # forked processes inherit it
+    monkeypatch.setattr(validation, "validate_report", validate)  # forked processes inherit it
     src = _corpus(tmp_path, corpora)
     out = tmp_path / "out"
-    first = pipeline.run([src], out, workers=1, validate="sample")
+    first = build.run([src], out, workers=1, validate="sample")
     assert first.violations == []
     shutil.copy(next((tmp_path / "t" / "reports").rglob("*.txt")), src / "violating.txt")
-    updated = pipeline.run([src], out, workers=1, validate="sample", update=True)
+    updated = build.run([src], out, workers=1, validate="sample", update=True)
     assert updated.stats["in_place"] and updated.stats["extracted"] == 1
     assert len(updated.violations) == 1 and updated.violations[0].startswith("planted: <https://")
     (src / "violating.txt").unlink()
-    again = pipeline.run([src], out, workers=1, validate="sample", update=True)
+    again = build.run([src], out, workers=1, validate="sample", update=True)
     assert again.stats["in_place"] and again.violations == []

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import pipeline
+from kg import build
 from kg.store import open_store
 from kg.viz import write_spread
 from kg.viz.synth import synth_store
@@ -194,7 +194,7 @@ def test_report_payloads_execute_nothing(tmp_path, browser):
         "推行“<svg/onload=alert(7)>”服务模式。\n",
         encoding="utf-8")
     out = tmp_path / "out"
-    result = pipeline.run([src], out)
+    result = build.run([src], out)
     assert not result.failed
     # with the page's Content-Security-Policy switched off: escaping alone must hold
     page = Page(browser, out / "spread.html", bypass_csp=True)

@@ -1,0 +1,345 @@
+"""``kg build --update`` in place: the previous build changed instead of redone.
+
+Only new and changed files are extracted (in worker processes when there are many, while
+this one reads the cache's metadata and the previous spread rows). The lines that stop or
+start to hold follow from the per-line reference counts of :class:`kg.build.state.State`
+(a line can be asserted by several reports, and the shared division lines follow the
+union of their codes); the store is an Oxigraph checkpoint of the previous one with those
+lines removed and added, ``graph.nt`` and ``graph.ttl`` splices of the previous ones, the
+spread view's query rows are refreshed for the changed nodes only, and validation covers
+(a sample of) the changed reports, and the shared nodes if they changed, while the other
+reports' violations are carried over. The result equals a clean build (apart from which
+reports were validated). Work is proportional to the changed files (a look-up each in
+graph.nt and graph.ttl, through :class:`kg.store.SortedLines`), plus a copy of graph.nt and
+graph.ttl, a stat of every input and the spread view's packing; ``stats["phases"]`` has the
+wall and CPU seconds of each step. :class:`Fallback` is raised when the previous build
+cannot be changed so (other code version, validation mode or spread setting, a missing
+cache entry): the caller builds from the cache instead.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg import gazetteer as gaz
+from kg.build import artefacts, processes, worker
+from kg.build.cache import code_version
+from kg.build.plan import Plan
+from kg.build.publish import finish
+from kg.build.results import BuildResult, Dedup, Done
+from kg.build.state import STATE, State
+from kg.build.validation import (
+    VALIDATION_SAMPLE,
+    scheme_lines,
+    validate_file,
+    validate_lines,
+    validate_reports,
+)
+from kg.store import SortedLines, copy_store, splice_sorted, splice_turtle, write_turtle
+
+UPDATE_POOL_MIN = 24  # an update extracts fewer changed files than this in its own process
+
+
+class Fallback(Exception):
+    """The previous build cannot be changed in place: build from the cache instead."""
+
+
+@dataclass
+class _Gathered:
+    """Every input's result (fresh or the cache's metadata) and what follows from them."""
+
+    fresh: dict[int, Done] = field(default_factory=dict)  # item index -> newly extracted result
+    contributors: dict[str, Done] = field(default_factory=dict)  # file key -> report in the graph
+    keys: set[str] = field(default_factory=set)
+    stat_rows: list[tuple[str, str, str]] = field(default_factory=list)
+    nbytes: int = 0
+    old_rows: dict[str, Any] | None = None  # the previous spread rows
+    seconds: float = 0.0
+
+
+@dataclass
+class _Delta:
+    """The change in line counts and division codes, by report."""
+
+    removed: list[str]  # file keys of the reports that leave the graph
+    added: list[str]  # and of those that join it
+    lines: Counter[str] = field(default_factory=Counter)  # line -> change in its count
+    old_codes: Counter[str] = field(default_factory=Counter)  # the division-code counts before
+    codes: Counter[str] = field(default_factory=Counter)  # and after
+    lines_of: dict[str, list[str]] = field(default_factory=dict)  # added report -> its lines
+    shared_changed: bool = False
+    shared: list[str] = field(default_factory=list)  # the new shared lines, when changed
+
+
+def update(plan: Plan) -> BuildResult:
+    """Change ``plan.previous`` into ``plan.build`` and publish it; raises :class:`Fallback`."""
+    previous, build, clock = plan.previous, plan.build, plan.clock
+    assert previous is not None
+    if not (previous / STATE).is_file() or not (previous / "store").is_dir():
+        raise Fallback("the previous build has no update state")
+    shutil.copyfile(previous / STATE, build / STATE)
+    state = State(build / STATE)
+    try:
+        info = state.info()
+        if info.get("code_version") != code_version() or info.get("validation") != plan.mode or \
+                info.get("spread") != plan.spread or \
+                (plan.spread and not (previous / artefacts.SPREAD_ROWS).is_file()):
+            raise Fallback("code version or build options changed")
+        got = _gather(plan)
+        t0 = time.perf_counter()
+        clock.start("delta")
+        delta = _delta(plan, state, got)
+        validated = _validate_changed(plan, got, delta)
+        _shared_delta(delta)
+        remove, add, lines_written = _apply(plan, state, info, delta)
+        seconds = {"extract": got.seconds, "sort": time.perf_counter() - t0}
+        clock.start("fork")
+        t0 = time.perf_counter()
+        changed, programmes = artefacts.touched(remove + add)
+        background = _turtle_and_validation(plan, changed, delta)
+        store, triples = _change_store(plan, info, remove, add)
+        seconds["load"] = time.perf_counter() - t0
+        seconds["spread"] = _refresh_spread(plan, store, got, changed, programmes)
+        del store
+        clock.start("wait")
+        t0 = time.perf_counter()
+        violations, seconds["turtle"] = _violations(state, delta, background, validated)
+        seconds["validate"] = time.perf_counter() - t0  # waiting for the second process
+        state.set_info(triples=triples, lines=lines_written)
+    finally:
+        state.close()
+        clock.stop()
+    order = ("extract", "sort", "load", "turtle", "validate", "spread")
+    return finish(
+        plan, got.keys, got.stat_rows, triples=triples, violations=violations,
+        stats={
+            "workers": plan.workers, "files": len(plan.items), "bytes": got.nbytes,
+            "extracted": len(got.fresh), "cached": len(plan.items) - len(got.fresh),
+            "validation": plan.mode, "lines": lines_written, "runs": 0, "in_place": True,
+            "changed_reports": {"removed": len(delta.removed), "added": len(delta.added)},
+            "changed_lines": {"removed": len(remove), "added": len(add)},
+            "seconds": {k: seconds[k] for k in order},
+            "phases": clock.phases,
+        })
+
+
+def _gather(plan: Plan) -> _Gathered:
+    """Results of every file: cached metadata, or extraction of new and changed files (in
+    worker processes while this one reads the cache and the previous spread rows)."""
+    items, cached, cache_db, clock, progress = plan.items, plan.cached, plan.cache_db, plan.clock, plan.progress
+    got = _Gathered()
+    t0 = time.perf_counter()
+    clock.start("extract")
+    todo = [i for i in range(len(items)) if i not in cached]
+    work = [(items[i][0], items[i][1], False) for i in todo]  # validated together below
+    results, pool = processes.extract_async(work, plan.workers if len(work) >= UPDATE_POOL_MIN else 1)
+    try:
+        clock.start("metas")
+        metas = cache_db.metas()
+        clock.start("rows_load")
+        got.old_rows = artefacts.load_rows(plan.previous) if plan.spread else None  # type: ignore[arg-type]
+        clock.start("extract")
+        for i, done in zip(todo, results, strict=True):
+            cache_db.put(done)
+            got.fresh[i] = done
+            if progress:
+                progress(1)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    for i in range(len(items)):  # a cache entry without its metadata (not expected)
+        if i not in got.fresh and cached[i] not in metas:
+            got.fresh[i] = worker.work((items[i][0], items[i][1], False))
+            cache_db.put(got.fresh[i])
+            if progress:
+                progress(1)
+    clock.start("entries")
+    dedup = Dedup(plan.entries)
+    for i in range(len(items)):
+        done = got.fresh[i] if i in got.fresh else metas[cached[i]]
+        got.keys.add(done.file_key)
+        got.nbytes += done.nbytes
+        if plan.signatures[i] is not None:
+            got.stat_rows.append((done.source, plan.signatures[i], done.file_key))  # type: ignore[arg-type]
+        if dedup.take(done):
+            got.contributors[done.file_key] = done
+        if progress and i not in got.fresh:
+            progress(1)
+    got.seconds = time.perf_counter() - t0
+    return got
+
+
+def _delta(plan: Plan, state: State, got: _Gathered) -> _Delta:
+    """The lines of the reports that leave and join the graph."""
+    before = state.contributors()
+    delta = _Delta(removed=sorted(before - got.contributors.keys()),
+                   added=sorted(got.contributors.keys() - before))
+    delta.old_codes = state.codes()
+    delta.codes = Counter(delta.old_codes)
+    fresh_by_key = {d.file_key: d for d in got.fresh.values()}
+    for key, sign in [(k, -1) for k in delta.removed] + [(k, 1) for k in delta.added]:
+        done = fresh_by_key.get(key) or plan.cache_db.get(key)
+        if done is None:
+            raise Fallback(f"no cached lines for {key}")
+        lines = done.lines.split("\n") if done.lines else []
+        if sign > 0:
+            delta.lines_of[key] = lines
+            delta.lines.update(lines)
+            delta.codes.update(done.codes)
+        else:
+            delta.lines.subtract(lines)
+            delta.codes.subtract(done.codes)
+    return delta
+
+
+def _validate_changed(plan: Plan, got: _Gathered, delta: _Delta) -> Callable[[], dict[str, list[str]]]:
+    """SHACL of the changed reports in a second process from here on: like a clean build, a
+    sample: every changed report up to VALIDATION_SAMPLE[0] of them, else that many spread
+    evenly over them (the others keep no violations, as unsampled reports of a clean build)."""
+    added = delta.added
+    sampled = added[::max(1, len(added) // VALIDATION_SAMPLE[0])] if plan.mode == "sample" else []
+    reports = [(key, delta.lines_of[key], got.contributors[key].codes) for key in sampled]
+    return processes.in_child(lambda: validate_reports(reports)) if reports else dict
+
+
+def _shared_delta(delta: _Delta) -> None:
+    """The shared lines (divisions named, the scheme) that stop and start to hold."""
+    from kg.graph import division_lines
+
+    old_set = {c for c, n in delta.old_codes.items() if n > 0}
+    new_set = {c for c, n in delta.codes.items() if n > 0}
+    delta.shared_changed = old_set != new_set
+    if delta.shared_changed:
+        scheme = set(scheme_lines())
+        old_shared = division_lines(old_set, gaz.load()) | scheme
+        new_shared = division_lines(new_set, gaz.load()) | scheme
+        delta.lines.subtract(old_shared - new_shared)
+        delta.lines.update(new_shared - old_shared)
+        delta.shared = sorted(new_shared)
+
+
+def _apply(plan: Plan, state: State, info: dict[str, Any], delta: _Delta) -> tuple[list[str], list[str], int]:
+    """The lines to remove from and add to the graph, from their counts before and after;
+    the state's counts changed and graph.nt spliced. Returns the lines and the new count."""
+    previous, clock = plan.previous, plan.clock
+    assert previous is not None
+    remove: list[str] = []
+    add: list[str] = []
+    counts: list[tuple[str, int]] = []
+    changing = [line for line, d in delta.lines.items() if d]
+    known = state.refs_of(changing)
+    nt_file = (previous / "graph.nt").open("rb")
+    size = os.fstat(nt_file.fileno()).st_size
+    mm: mmap.mmap | bytes = mmap.mmap(nt_file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    try:
+        clock.start("lookup")
+        index = SortedLines.for_lookups(mm, 2 * len(changing))
+        for line in changing:
+            d = delta.lines[line]
+            n = known.get(line)
+            if n is None:  # a line that loses a report was in the graph
+                n = 1 if d < 0 or index.contains(line.encode("utf-8")) else 0
+            m = n + d
+            if m < 0:
+                raise Fallback(f"negative count for {line[:200]}")
+            if n == 0 and m > 0:
+                add.append(line)
+            elif n > 0 and m == 0:
+                remove.append(line)
+            counts.append((line, m))
+        clock.start("refs")
+        state.set_refs(counts)
+        state.set_codes(delta.codes)
+        state.set_contributors(delta.removed, delta.added)
+        clock.start("splice")
+        lines_written = info["lines"] + splice_sorted(previous / "graph.nt", remove, add,
+                                                      plan.build / "graph.nt", index=index)
+        del index
+    finally:
+        if isinstance(mm, mmap.mmap):
+            mm.close()
+        nt_file.close()
+    return remove, add, lines_written
+
+
+def _turtle_and_validation(plan: Plan, changed: set[str], delta: _Delta) -> Callable[[], Any]:
+    """graph.ttl and the SHACL of the whole or the shared lines in a (third) process, while
+    this one changes the store; the returned function waits for (seconds of Turtle, the
+    shared lines' violations or None, the whole graph's or None)."""
+    previous, build = plan.previous, plan.build
+    assert previous is not None
+    shared_lines = delta.shared if plan.mode == "sample" and delta.shared_changed else None
+    full_graph = plan.mode == "full"
+
+    def background() -> tuple[float, list[str] | None, list[str] | None]:
+        t = time.perf_counter()
+        if (previous / artefacts.TURTLE_INDEX).is_file():
+            splice_turtle(previous / "graph.ttl", previous / artefacts.TURTLE_INDEX, build / "graph.nt",
+                          changed, build / "graph.ttl", build / artefacts.TURTLE_INDEX)
+        else:
+            write_turtle(build / "graph.nt", build / "graph.ttl", index=build / artefacts.TURTLE_INDEX)
+        t = time.perf_counter() - t
+        full = validate_file(build / "graph.nt") if full_graph else None
+        return t, (validate_lines(shared_lines) if shared_lines is not None else None), full
+
+    return processes.in_child(background)
+
+
+def _change_store(plan: Plan, info: dict[str, Any], remove: list[str],
+                  add: list[str]) -> tuple[ox.Store, int]:
+    """The store: a checkpoint of the previous one, changed; returns it and its triple count."""
+    assert plan.previous is not None
+    plan.clock.start("store")
+    copy_store(plan.previous / "store", plan.build / "store")
+    store = ox.Store(str(plan.build / "store"))
+    if remove:
+        for quad in ox.parse(input="\n".join(remove).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+            store.remove(quad)
+    if add:
+        store.extend(ox.parse(input="\n".join(add).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    store.flush()
+    return store, info["triples"] - len(remove) + len(add)
+
+
+def _refresh_spread(plan: Plan, store: ox.Store, got: _Gathered, changed: set[str],
+                    programmes: set[str]) -> float:
+    """The spread view's rows of the changed nodes refreshed, the page written; seconds."""
+    t0 = time.perf_counter()
+    if plan.spread:
+        from kg.viz import refresh_rows, write_spread
+
+        plan.clock.start("rows")
+        rows = refresh_rows(store, got.old_rows, changed, programmes)
+        got.old_rows = None
+        plan.clock.start("page")
+        write_spread(store, plan.build / "spread.html", rows=rows)
+        plan.clock.start("save_rows")
+        artefacts.save_rows(plan.build, rows)
+        del rows
+    return time.perf_counter() - t0
+
+
+def _violations(state: State, delta: _Delta, background: Callable[[], Any],
+                validated: Callable[[], dict[str, list[str]]]) -> tuple[list[str], float]:
+    """Wait for the other processes; the changed reports' violations replace theirs in the
+    state, the others' carried over. Returns every violation and the Turtle's seconds."""
+    t_turtle, shared_found, full = background()
+    found = validated()
+    state.drop_violations(delta.removed)
+    for key, lines in found.items():
+        state.set_violations(key, lines)
+    if shared_found is not None:
+        state.set_violations("shared", shared_found)
+    if full is not None:
+        state.set_violations("full", full)
+    return state.violations(), t_turtle
