@@ -21,8 +21,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from kg.analyse import analyse, community_table, exposure_summary
 from kg.analyse.curves import adoption_curves
-from kg.analyse.neighbours import adjacency, neighbour_pairs, peer_pairs
-from kg.analyse.network import coadoption_graph, communities, precedence_graph, region_centrality
+from kg.export.neighbours import adjacency, neighbour_pairs, peer_pairs
+from kg.export.network import coadoption_graph, communities, precedence_graph, region_centrality
 from kg.export import Scope, make_tables, panel_for
 from kg.namespaces import FZ, GEO, ID, mint
 from kg.store import write_graph

@@ -5,9 +5,9 @@
     kg.analyse.write(a, "output/analysis")      # CSV tables + figures/*.png
 
 Modules: :mod:`~kg.analyse.curves`, :mod:`~kg.analyse.hierarchy`,
-:mod:`~kg.analyse.neighbours`, :mod:`~kg.analyse.panel`,
-:mod:`~kg.analyse.network`, :mod:`~kg.analyse.figures` (matplotlib, imported
-only when figures are drawn).
+:mod:`~kg.analyse.figures` (matplotlib, imported only when figures are drawn); the
+neighbours, the panel and the co-adoption network come from the export below it
+(:mod:`kg.export.neighbours`, :mod:`kg.export.panel`, :mod:`kg.export.network`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg.analyse.curves import adoption_curves
 from kg.analyse.hierarchy import national_signals, tier_order, vertical_table
-from kg.analyse.network import (
+from kg.export.network import (
     coadoption_graph,
     communities,
     programme_centrality,

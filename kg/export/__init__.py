@@ -147,7 +147,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> int:
 
 
 def _graphs(tables: Tables, seed: int) -> tuple[nx.Graph, nx.Graph]:
-    from kg.analyse.network import (
+    from kg.export.network import (
         bipartite_graph,
         coadoption_graph,
         communities,
@@ -282,8 +282,8 @@ def export(
 
 def panel_for(tables: Tables) -> pd.DataFrame:
     """The panel of an export scope, with same-parent and boundary-neighbour exposure."""
-    from kg.analyse.neighbours import neighbour_pairs, peer_pairs
-    from kg.analyse.panel import panel_table
+    from kg.export.neighbours import neighbour_pairs, peer_pairs
+    from kg.export.panel import panel_table
 
     return panel_table(
         tables.adoptions,

@@ -369,7 +369,7 @@ TABLES: tuple[TableSpec, ...] = (
             _f(
                 "n_neighbours",
                 "int64",
-                "observed boundary neighbours (from kg/analyse/data/adjacency.csv)",
+                "observed boundary neighbours (from kg/data/adjacency.csv)",
                 "regions",
             ),
             _f(

