@@ -15,8 +15,8 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg import pipeline
-from kg.analyse.neighbours import adjacency
+from kg import build
+from kg.export.neighbours import adjacency
 from kg.export import make_tables, panel_for
 from kg.namespaces import FZ
 from kg.synth import generate
@@ -35,7 +35,7 @@ def world(tmp_path_factory):
     for name in dropped["file"]:
         (root / "corpus" / "reports" / name).unlink()
     kept = reports[~reports["file"].isin(dropped["file"])]
-    pipeline.run([root / "corpus" / "reports"], root / "out", validate="none", spread=False)
+    build.run([root / "corpus" / "reports"], root / "out", validate="none", spread=False)
     tables = make_tables(root / "out")
     return {
         "out": root / "out",
