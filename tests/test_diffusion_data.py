@@ -144,3 +144,22 @@ def test_synth_within_draws_reporting_counties_only(tmp_path):
     assert set(two["region_code"].str[:4]) <= {"3306", "3307"}
     with pytest.raises(ValueError, match="no county code"):
         generate(5, tmp_path / "none", seed=3, within=("99",))
+
+
+def test_exported_neighbours_are_the_panel_denominators(world, tmp_path):
+    from kg.export import export, read_table
+
+    export(world["out"], to=tmp_path, formats=["neighbours", "hierarchy", "panel"])
+    nb = read_table(tmp_path / "neighbours.csv")
+    nb = nb[nb["observed"]]
+    degree = pd.concat([nb["code_a"], nb["code_b"]]).value_counts()
+    panel = read_table(tmp_path / "panel.csv")
+    n = panel.groupby("adcode")["n_neighbours"].first()
+    assert (n == degree.reindex(n.index, fill_value=0)).all() and n.sum() > 20
+    hier = read_table(tmp_path / "hierarchy.csv").set_index("adcode")
+    peers = panel.groupby("adcode")["n_peers"].first()
+    observed = hier[hier["observed"]]
+    for code, k in peers.items():
+        same = observed[(observed["parent_code"] == hier.at[code, "parent_code"])
+                        & (observed["level"] == "county")]
+        assert k == len(same) - 1, code

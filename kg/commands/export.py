@@ -22,6 +22,8 @@ _CHOICES = [
     "programmes",
     "regions",
     "coverage",
+    "hierarchy",
+    "neighbours",
     "cascades",
     "panel",
     "graphml",
@@ -49,7 +51,7 @@ _CHOICES = [
     type=click.Choice(_CHOICES, case_sensitive=False),
     default=("all",),
     show_default=True,
-    help="导出格式,可重复 / format, repeatable: csv = adoptions+programmes+regions+coverage+cascades+panel; "
+    help="导出格式,可重复 / format, repeatable: csv = adoptions+programmes+regions+coverage+hierarchy+neighbours+cascades+panel; "
     "rdf = jsonld+nquads+trig",
 )
 @scope_options

@@ -51,6 +51,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "programmes": ("programmes.csv",),
     "regions": ("regions.csv",),
     "coverage": ("coverage.csv",),
+    "hierarchy": ("hierarchy.csv",),
+    "neighbours": ("neighbours.csv",),
     "cascades": ("cascades.csv",),
     "panel": ("panel.csv",),
     "graphml": ("graph.graphml", "coadoption.graphml"),
@@ -61,7 +63,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 ALIASES: dict[str, tuple[str, ...]] = {
     "all": tuple(FORMATS),
-    "csv": ("adoptions", "programmes", "regions", "coverage", "cascades", "panel"),
+    "csv": ("adoptions", "programmes", "regions", "coverage", "hierarchy", "neighbours", "cascades",
+            "panel"),
     "rdf": ("jsonld", "nquads", "trig"),
     "nq": ("nquads",),
     "json-ld": ("jsonld",),
@@ -227,6 +230,16 @@ def export(
         csv("regions", tables.regions)
     if "coverage" in chosen:
         csv("coverage", tables.coverage)
+    if "hierarchy" in chosen or "neighbours" in chosen:
+        from kg import gazetteer
+        from kg.export.neighbours import adjacency
+        from kg.export.geography import hierarchy_table, neighbour_table
+
+        gaz, observed = gazetteer.load(), set(tables.regions["adcode"].dropna())
+        if "hierarchy" in chosen:
+            csv("hierarchy", hierarchy_table(gaz, observed))
+        if "neighbours" in chosen:
+            csv("neighbours", neighbour_table(adjacency(), gaz, observed))
     if "cascades" in chosen:
         csv("cascades", cascade_table(tables.adoptions))
     if "panel" in chosen:

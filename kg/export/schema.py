@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kg.export.geography import HIERARCHY_SOURCE, NEIGHBOURS_SOURCE
 from kg.export.tables import LAPSE_RULE, TIE_RULE
 
 __all__ = [
@@ -61,6 +62,7 @@ class TableSpec:
     row: str
     key: tuple[str, ...]
     fields: tuple[Field, ...]
+    source: str = ""  # where the data come from and how they were made, if not from the graph
 
 
 def _f(name: str, dtype: str, description: str, unit: str = "") -> Field:
@@ -289,6 +291,49 @@ TABLES: tuple[TableSpec, ...] = (
         ),
     ),
     TableSpec(
+        "hierarchy",
+        "hierarchy.csv",
+        "one GB/T 2260 division (province, prefecture or county) of the gazetteer fazhi-kg reads, "
+        "observed or not: the administrative hierarchy behind prefecture_code/province_code, the "
+        "panel's same-parent peers and ancestor exposure",
+        ("adcode",),
+        (
+            *_REGION_COLS,
+            _f("parent_code", "string", "code of the direct parent; empty for provinces"),
+            *_HIER_COLS,
+            _f("lon", "float64", "longitude of the division's point (WGS84)", "degrees east"),
+            _f("lat", "float64", "latitude of the division's point (WGS84)", "degrees north"),
+            _f(
+                "approximate_location",
+                "boolean",
+                "true when the point was filled in by fazhi-kg, not from the code list",
+            ),
+            _f("observed", "bool", "true when the division is in regions.csv (this build observed it)"),
+        ),
+        HIERARCHY_SOURCE,
+    ),
+    TableSpec(
+        "neighbours",
+        "neighbours.csv",
+        "one pair of GB/T units of the same level sharing a boundary (listed once, code_a < code_b): "
+        "the neighbours behind the panel's neighbour exposure",
+        ("code_a", "code_b"),
+        (
+            _f("code_a", "string", "adcode of one unit"),
+            _f("region_a", "string", "its name (empty if the gazetteer does not know the code)"),
+            _f("code_b", "string", "adcode of the other unit"),
+            _f("region_b", "string", "its name"),
+            _f("level", "string", "province | prefecture | county"),
+            _f("shared_vertices", "int64", "boundary vertices the two units share", "vertices"),
+            _f(
+                "observed",
+                "bool",
+                "true when both units are in regions.csv (the pair counts in the panel)",
+            ),
+        ),
+        NEIGHBOURS_SOURCE,
+    ),
+    TableSpec(
         "cascades",
         "cascades.csv",
         "one adoption in NetworkInference's long form: as_cascade_long(df, cascade_node_name='node', "
@@ -345,13 +390,16 @@ TABLES: tuple[TableSpec, ...] = (
             _f(
                 "peers_adopted",
                 "int64",
-                "same-parent, same-level observed regions that adopted by year − 1",
+                "peers that adopted before: observed regions of the same parent and level (a "
+                "county's: the other counties of its prefecture, hierarchy.csv) whose first_year "
+                "≤ year − 1 (lag 1 year; same-year adopters do not count)",
                 "regions",
             ),
             _f(
                 "n_peers",
                 "int64",
-                "observed same-parent, same-level regions (the denominator)",
+                "observed same-parent, same-level regions (the denominator; peers without a "
+                "report count as not adopted unless a report says they had)",
                 "regions",
             ),
             _f(
@@ -363,13 +411,14 @@ TABLES: tuple[TableSpec, ...] = (
             _f(
                 "neighbours_adopted",
                 "int64",
-                "observed boundary neighbours (same level) that adopted by year − 1",
+                "neighbours that adopted before: observed boundary neighbours of the same level "
+                "(neighbours.csv) whose first_year ≤ year − 1 (lag 1 year)",
                 "regions",
             ),
             _f(
                 "n_neighbours",
                 "int64",
-                "observed boundary neighbours (from kg/data/adjacency.csv)",
+                "observed boundary neighbours (the pairs of neighbours.csv with observed = true)",
                 "regions",
             ),
             _f(
@@ -494,6 +543,7 @@ def dictionary_markdown(present: list[str], *, scope_note: str) -> str:
             "",
             f"One row = {t.row}. Key: {', '.join(t.key)}.",
             "",
+            *([f"**Source and method**: {t.source}", ""] if t.source else []),
             "| column | dtype | unit | meaning |",
             "|---|---|---|---|",
         ]
@@ -519,7 +569,9 @@ def datapackage(present: list[str], *, scope_note: str) -> str:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "description": f"One row = {t.row}.",
+                "description": f"One row = {t.row}." + (f" {t.source}" if t.source else ""),
+                **({"sources": [{"title": t.source.split(". Method")[0].removeprefix("Source: ")}]}
+                   if t.source else {}),
                 "dialect": {"delimiter": ",", "header": True},
                 "schema": {
                     "fields": [

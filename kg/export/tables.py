@@ -303,7 +303,7 @@ def adoption_table(
 
 
 TIE_RULE = (
-    "Same-year ties: regions whose first_year is the same are tied. `adoption_order` is the "
+    "Regions whose first_year is the same are tied. `adoption_order` is the "
     "dense rank of first_year among a programme's adopters (1 = the pioneers; tied regions "
     "share a rank) and `same_year_adopters` counts the other regions tied with this one. A tied "
     "region never counts in another's exposure (panel exposure at year t uses adoptions up to "
@@ -312,7 +312,7 @@ TIE_RULE = (
     "the earliest year counts."
 )
 LAPSE_RULE = (
-    "Possible lapse: `last_year` is the last year any report mentions the measure as carried out. "
+    "`last_year` is the last year any report mentions the measure as carried out. "
     "`years_reported_after` counts the later years that the region's own reports cover "
     "(coverage.csv) without mentioning it; `possible_lapse` is true when the measure is "
     "mentioned in one year only (`n_mention_years` = 1) and at least one such later year exists "
