@@ -138,36 +138,42 @@ def _province_code(code: str, gazetteer: Gazetteer) -> str | None:
 
 
 @lru_cache(maxsize=200_000)
-def _adoption(code: str, concept: str) -> str:
-    return mint("adoption", code, concept)  # = adoption_iri of the two minted IRIs
+def _adoption(where: tuple[str, ...], concept: str) -> str:
+    """``where``: (code,) of a division, (county code or "unknown", name) of a township."""
+    return mint("adoption", *where, concept)  # = adoption_iri of the two minted IRIs
 
 
 def derived_facts(implementations: Iterable[ImplementationHit], *, report: Any,
                   gazetteer: Gazetteer, w: Any,
-                  covers: tuple[str, int, str] | None = None) -> Iterator[tuple[Any, Any, Any]]:
+                  covers: tuple[tuple[str, ...], int, str] | None = None,
+                  ) -> Iterator[tuple[Any, Any, Any]]:
     """The derived facts of one report, from the implementations :func:`kg.graph.triples`
-    writes as facts (those with a known region code: one node per region, programme and
+    writes as facts (those with a known region code or township: one node per region, programme and
     year, carried out only when no record of it is planned), with terms made by the writer
     ``w`` of :mod:`kg.graph` (rdflib terms, or their N-Triples text) and ``report`` made by it.
-    ``covers`` is (region code, year covered, document kind's individual) of a report written
-    with ``fz:aboutRegion`` and ``fz:yearCovered``, else None."""
+    ``covers`` is (where, year covered, document kind's individual) of a report written
+    with ``fz:aboutRegion`` and ``fz:yearCovered``, else None; ``where`` is (code,) of a
+    division, (county code or "unknown", name) of a township."""
     if covers is not None:
-        code, year, kind = covers
-        yield from _coverage(w.region(code), w.year(year), w.fz[kind],
-                             w.iri(mint("coverage", code, str(year))), report, w)
-    planned: dict[tuple[str, str, int | None], bool] = {}
+        where, year, kind = covers
+        about = w.local_region(where[0], where[1]) if len(where) > 1 else w.region(where[0])
+        yield from _coverage(about, w.year(year), w.fz[kind],
+                             w.iri(mint("coverage", *where, str(year))), report, w)
+    planned: dict[tuple[str | None, str | None, str, int | None], bool] = {}
     for imp in implementations:
-        key = (imp.region_code, imp.programme, imp.year)  # type: ignore[assignment]
+        key = (imp.region_code, imp.township, imp.programme, imp.year)
         planned[key] = planned.get(key, False) or imp.planned
     yield report, w.fz.implementationCount, w.plain(len(planned))
-    for concept in dict.fromkeys(concept for _, concept, _ in planned):
+    for concept in dict.fromkeys(concept for _, _, concept, _ in planned):
         yield report, w.fz.reportedProgramme, w.programme(concept)
     carried = []
-    for (code, concept, year), is_planned in planned.items():
+    for (code, town, concept, year), is_planned in planned.items():
         if not is_planned and year is not None:  # an undated fact carries out no year
-            prov = _province_code(code, gazetteer)
-            carried.append((w.region(code), w.programme(concept), w.year(year),
-                            w.region(prov) if prov else None, w.iri(_adoption(code, concept)),
+            prov = _province_code(code, gazetteer) if code else None
+            where = (code or "unknown",) + ((town,) if town else ())
+            carried.append((w.local_region(code, town) if town else w.region(code),
+                            w.programme(concept), w.year(year),
+                            w.region(prov) if prov else None, w.iri(_adoption(where, concept)),
                             w.iri(mint("summary", prov, str(year))) if prov else None))
     yield from _facts(carried, report, w)
 

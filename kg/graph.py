@@ -283,6 +283,41 @@ def _division_facts(div: Division, gazetteer: Gazetteer, w: _Writer) -> Iterator
             yield iri, w.fz.approximateLocation, w.plain(bool(d.approximate))
 
 
+def _local_region(
+    name: str, level: str, parent_code: str | None, iri: Any, w: _Writer, gazetteer: Gazetteer,
+    divisions: Any,
+) -> Iterator[tuple[Any, Any, Any]]:
+    """A township or village (no code): its label, level and county (``parent_code``)."""
+    yield iri, w.rdf.type, w.fz.Region
+    yield iri, w.rdfs.label, w.zh(name)
+    yield iri, w.fz.level, w.plain(level)
+    if parent_code:
+        yield iri, w.fz.partOf, w.region(parent_code)
+        parent = gazetteer.get(parent_code)
+        if parent is not None:
+            yield from divisions(parent)
+
+
+def _resolution(
+    key: tuple[str, str, str], reason: str, chosen: Any, candidates: tuple[Any, ...],
+    report: Any, w: _Writer,
+) -> Iterator[tuple[Any, Any, Any]]:
+    """How the report's mention of a name several regions share was resolved (``chosen``,
+    for ``reason``), or, with ``reason`` "undecided", the ``candidates`` the context could
+    not decide between (fz:RegionResolution). ``key`` is (report digest, surface, the
+    chosen region's code or "undecided"): one node per report, name and outcome."""
+    surface = key[1]
+    iri = w.iri(mint("resolution", *key))
+    yield iri, w.rdf.type, w.fz.RegionResolution
+    yield iri, w.fz.resolvedIn, report
+    yield iri, w.fz.surfaceForm, w.zh(surface)
+    yield iri, w.fz.resolutionReason, w.plain(reason)
+    if chosen is not None:
+        yield iri, w.fz.resolvedRegion, chosen
+    for c in candidates:
+        yield iri, w.fz.candidateRegion, c
+
+
 def division_triples(div: Division, gazetteer: Gazetteer) -> Iterator[Triple]:
     """A GB/T division with its code, level, point and parent chain to the province."""
     return _division_facts(div, gazetteer, _AS_RDFLIB)
@@ -319,7 +354,13 @@ def _facts(
     for flag in ext.warnings:
         yield report, w.fz.flag, w.lit(flag)
 
-    if meta.region_code:
+    if meta.township:  # a township's report: about the township, under its county
+        home = w.local_region(meta.region_code, meta.township)
+        yield report, w.fz.aboutRegion, home
+        yield report, mentions, home
+        yield from _local_region(meta.township, "township", meta.region_code, home, w,
+                                 gazetteer, divisions)
+    elif meta.region_code:
         div = gazetteer.get(meta.region_code)
         if div is not None:
             home = region(meta.region_code)
@@ -335,17 +376,27 @@ def _facts(
             # surfaces are the gazetteer's names and aliases, or relative (全区): no new labels
             yield report, mentions, region(hit.code)
             yield from divisions(div)
+            if hit.reason:
+                yield from _resolution((text_digest, hit.surface, hit.code), hit.reason,
+                                       region(hit.code), (), report, w)
             continue
         iri = w.local_region(hit.parent_code, hit.name)
         yield report, mentions, iri
-        yield iri, rdf_type, w.fz.Region
-        yield iri, w.rdfs.label, zh(hit.name)
-        yield iri, w.fz.level, plain(hit.level)
-        if hit.parent_code:
-            yield iri, w.fz.partOf, region(hit.parent_code)
-            parent = gazetteer.get(hit.parent_code)
-            if parent is not None:
-                yield from divisions(parent)
+        yield from _local_region(hit.name, hit.level, hit.parent_code, iri, w, gazetteer, divisions)
+        if hit.reason:
+            yield from _resolution((text_digest, hit.surface, hit.parent_code or "unknown"),
+                                   hit.reason, iri, (), report, w)
+    if meta.township and meta.township_reason:
+        yield from _resolution((text_digest, meta.township, meta.region_code or "unknown"),
+                               meta.township_reason,
+                               w.local_region(meta.region_code, meta.township), (), report, w)
+    for surface, codes in ext.undecided:  # never guessed: the candidates are recorded
+        known = [gazetteer.get(c) for c in codes]
+        yield from _resolution((text_digest, surface, "undecided"), "undecided", None,
+                               tuple(region(d.code) for d in known if d is not None), report, w)
+        for d in known:
+            if d is not None:
+                yield from divisions(d)
 
     agencies: dict[tuple[str, str | None], Any] = {}
     for hit in ext.agencies:
@@ -386,13 +437,15 @@ def _facts(
         yield iri, w.fz.level, plain(hit.level)
 
     by_name = {name: iri for (name, _), iri in agencies.items()}
-    facts = [imp for imp in ext.implementations  # those in a known region
-             if imp.region_code and gazetteer.get(imp.region_code) is not None]
+    facts = [imp for imp in ext.implementations  # those in a known region or township
+             if imp.township or (imp.region_code and gazetteer.get(imp.region_code) is not None)]
     for imp in facts:
-        iri = w.iri(mint("implementation", text_digest, imp.region_code, imp.programme,
+        where = (imp.region_code or "unknown",) + ((imp.township,) if imp.township else ())
+        iri = w.iri(mint("implementation", text_digest, *where, imp.programme,
                          "undated" if imp.year is None else str(imp.year)))
         yield iri, rdf_type, w.fz.Implementation
-        yield iri, w.fz.region, region(imp.region_code)
+        yield iri, w.fz.region, (w.local_region(imp.region_code, imp.township) if imp.township
+                                 else region(imp.region_code))
         yield iri, w.fz.programme, w.programme(imp.programme)
         if imp.year is not None:  # neither its sentence nor its document gives a year
             yield iri, w.fz.year, w.year(imp.year)
@@ -409,8 +462,10 @@ def _facts(
             yield iri, w.fz.agency, by_name[imp.agency]
 
     home_code = meta.region_code if meta.region_code and gazetteer.get(meta.region_code) else None
-    covers = ((home_code, meta.year, DOCUMENT_KINDS[meta.kind])
-              if home_code and meta.year and meta.kind in REPORT_KINDS else None)
+    where = ((meta.region_code or "unknown", meta.township) if meta.township  # as fz:aboutRegion
+             else (home_code,) if home_code else None)
+    covers = ((where, meta.year, DOCUMENT_KINDS[meta.kind])
+              if where and meta.year and meta.kind in REPORT_KINDS else None)
     yield from derived_facts(facts, report=report, gazetteer=gazetteer, w=w, covers=covers)
 
 

@@ -54,7 +54,16 @@ class RegionHit:
     """A region named in the text, resolved to a division.
 
     ``code`` is the six-digit GB/T 2260 code (province, prefecture, county) or
-    None for townships and villages, which carry ``parent_code`` (their county).
+    None for townships and villages, which carry ``parent_code`` (their county, or
+    the report's region when the county is not known).
+    ``reason`` says why one of several divisions sharing the name was chosen:
+    "home" (the report's own region), "qualified" (written right after its parent:
+    西宁市城中区), "near-home" (the only one in or near the report's region),
+    "context" (the only one under the divisions the text names), "broadest" (a
+    province over its namesake city: 吉林), "boundary" (the others' names were cut
+    out of longer words); for a township, "county-list" (the township list of the
+    county has it) or "named-county" (the county named right before it). None when
+    the name is one division's only.
     """
 
     start: int
@@ -64,6 +73,7 @@ class RegionHit:
     level: Level
     code: str | None = None
     parent_code: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +124,7 @@ class ImplementationHit:
     agency: str | None = None  # canonical agency name
     planned: bool = False
     learned_from: tuple[str, ...] = ()  # codes of regions the text says it was learnt from
+    township: str | None = None  # the township (under region_code, if known) that did it
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +135,10 @@ class ReportMeta:
     year: int | None = None
     issued: str | None = None  # ISO date YYYY-MM-DD
     kind: DocumentKind = "report"
+    # a township's report: the township's name; region_code is then its county (None if
+    # the context does not decide which county)
+    township: str | None = None
+    township_reason: str | None = None  # why that county (RegionHit.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +153,5 @@ class Extraction:
     documents: tuple[DocumentHit, ...] = ()
     implementations: tuple[ImplementationHit, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    # names several divisions share that the context did not decide: (surface, codes)
+    undecided: tuple[tuple[str, tuple[str, ...]], ...] = ()

@@ -11,9 +11,10 @@ from rdflib.namespace import DCTERMS, RDFS
 from kg import gazetteer as gaz
 from kg import thesaurus as thes
 from kg.extract import extract
-from kg.graph import triples
+from kg.graph import build, triples
 from kg.namespaces import FZ
 from kg.types import Document
+from kg.validate import validate
 
 NEWS = """永嘉县：“首违不罚”让市场主体安心经营
 2024-05-06 09:30  来源:温州日报
@@ -31,6 +32,27 @@ DEPARTMENT = """您当前所在位置:首页 > 政务公开 > 法治政府建设
 全面推行“双随机、一公开”监管,深化“证照分离”改革,落实“谁执法谁普法”普法责任制。
 一、2024年工作计划
 持续推进“互联网+监管”。
+"""
+
+TOWNSHIP = """鸣皋镇2023年法治政府建设工作情况报告
+发布时间:2024-02-20  来源:鸣皋镇人民政府
+
+2023年,鸣皋镇在县委、县政府的坚强领导下,坚持以习近平法治思想为指导,扎实推进法治政府建设。现将有关情况报告如下:
+一、主要工作成效
+(一)强化组织领导。镇党委书记切实履行推进法治建设第一责任人职责,全年召开专题会议4次。
+(二)规范行政执法。全面推行“双随机、一公开”监管,落实“谁执法谁普法”普法责任制,为全镇23个行政村配备法律顾问。
+二、2024年工作打算
+持续推进“互联网+监管”。
+"""
+
+# the county is named in the title; a township name that several counties share
+TOWNSHIP_NAMED_COUNTY = """宣汉县胡家镇2023年法治政府建设年度报告
+2023年,胡家镇全面推行“双随机、一公开”监管,全镇法治建设取得新成效。
+"""
+
+# a township name of several counties and no word that tells which: no county guessed
+TOWNSHIP_UNDECIDED = """龙溪镇2024年法治政府建设年度报告
+2024年,龙溪镇在市委市政府的坚强领导下,推行“互联网+监督”模式,落实“谁执法谁普法”责任,全镇执法人员持证率达100%。
 """
 
 ARTICLE = """县域法治政府建设的实践与思考
@@ -101,7 +123,86 @@ def test_article_covers_no_year_and_dates_facts_by_their_sentence():
     assert next(g.subjects(FZ.documentKind, FZ.Article), None) is not None
 
 
-@pytest.mark.parametrize("text", [NEWS, DEPARTMENT, ARTICLE])
+def test_township_report_subject_county_publisher_year_and_facts():
+    ext = run(TOWNSHIP)
+    r = ext.report
+    assert r.kind == "township-report"
+    assert r.township == "鸣皋镇"
+    assert gaz.load().get(r.region_code).name == "伊川县"  # the one county whose list has it
+    assert r.township_reason == "county-list"
+    assert r.publisher == "鸣皋镇人民政府"
+    assert r.year == 2023 and r.issued == "2024-02-20"
+    done = {i.programme for i in ext.implementations if not i.planned and i.year == 2023}
+    assert {"双随机、一公开", "谁执法谁普法"} <= done
+    assert all(i.township == "鸣皋镇" and i.region_code == "410329" for i in ext.implementations)
+    assert all(i.year == 2024 for i in ext.implementations if i.planned)
+    g = graph_of(ext)
+    report = next(g.subjects(FZ.documentKind, FZ.TownshipReport))
+    town = g.value(report, FZ.aboutRegion)
+    assert str(g.value(town, RDFS.label)) == "鸣皋镇"
+    assert str(g.value(town, FZ.level)) == "township"
+    county = g.value(town, FZ.partOf)
+    assert str(g.value(county, FZ.adminCode)) == "410329"
+    assert str(g.value(g.value(county, FZ.partOf), RDFS.label)) == "洛阳市"
+    assert str(g.value(g.value(report, DCTERMS.publisher), RDFS.label)) == "鸣皋镇人民政府"
+    # implementations and their adoptions belong to the township, not to the county
+    regions = {g.value(i, FZ.region) for i in g.subjects(FZ.programme, None)}
+    assert regions == {town}
+    assert set(g.objects(town, FZ.carriedOut)) and not set(g.objects(county, FZ.carriedOut))
+    (why,) = g.subjects(FZ.resolvedRegion, town)
+    assert str(g.value(why, FZ.resolutionReason)) == "county-list"
+
+
+def test_township_report_county_named_in_the_title():
+    ext = run(TOWNSHIP_NAMED_COUNTY)
+    r = ext.report
+    assert (r.kind, r.township, r.region_code, r.year) == (
+        "township-report", "胡家镇", "511722", 2023)
+    assert r.township_reason == "named-county"
+    assert {i.programme for i in ext.implementations} == {"双随机、一公开"}
+
+
+def test_township_report_whose_county_the_text_does_not_decide():
+    ext = run(TOWNSHIP_UNDECIDED)
+    r = ext.report
+    assert (r.kind, r.township, r.region_code) == ("township-report", "龙溪镇", None)
+    assert "township-county-unknown" in ext.warnings
+    facts = {(i.programme, i.year, i.township) for i in ext.implementations}
+    assert ("谁执法谁普法", 2024, "龙溪镇") in facts
+    g = graph_of(ext)
+    town = g.value(next(g.subjects(FZ.documentKind, FZ.TownshipReport)), FZ.aboutRegion)
+    assert str(g.value(town, RDFS.label)) == "龙溪镇"
+    assert g.value(town, FZ.partOf) is None  # no county guessed
+    assert {g.value(i, FZ.region) for i in g.subjects(FZ.programme, None)} == {town}
+
+
+def test_a_shared_name_the_context_does_not_decide_is_recorded_not_guessed():
+    ext = run("通州区2022年法治政府建设年度报告\n2022年,通州区坚持依法行政,全市率先实现“两个首次”。")
+    assert ext.report.region_code is None
+    assert "ambiguous-region:通州区=110112|320612" in ext.warnings
+    g = graph_of(ext)
+    (node,) = g.subjects(FZ.resolutionReason, Literal("undecided"))
+    assert {str(g.value(c, FZ.adminCode)) for c in g.objects(node, FZ.candidateRegion)} == {
+        "110112", "320612"}
+    assert g.value(node, FZ.resolvedRegion) is None
+
+
+@pytest.mark.parametrize("text", [TOWNSHIP, TOWNSHIP_UNDECIDED, "朝阳区深化行政执法体制改革"])
+def test_township_and_resolution_facts_conform_to_the_shapes(text):
+    g = build([run(text)], gazetteer=gaz.load(), thesaurus=thes.load())  # with the scheme
+    assert validate(g) == []
+    bad = Graph()
+    for t in g:
+        bad.add(t)
+    node = next(g.subjects(FZ.surfaceForm, None), None)
+    if node is not None:  # a reason outside the documented ones
+        bad.add((node, FZ.resolutionReason, Literal("a guess")))
+    else:  # a township of two levels
+        bad.add((next(g.subjects(FZ.level, Literal("township"))), FZ.level, Literal("town")))
+    assert validate(bad) != []
+
+
+@pytest.mark.parametrize("text", [NEWS, DEPARTMENT, ARTICLE, TOWNSHIP, TOWNSHIP_UNDECIDED])
 def test_the_same_text_gives_the_same_graph(text):
     assert set(graph_of(run(text))) == set(graph_of(run(text)))
 

@@ -24,7 +24,8 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/fazhi-kg/ontology")
 # the vocabulary the graph builder emits (see the brief / ontology/README.md)
 CLASSES = {"Report", "Region", "Agency", "Programme", "Theme", "PolicyDocument", "Implementation",
            "Adoption", "ProvinceYearSummary", "RegionYearCoverage",  # derived facts (kg/derive.py)
-           "DocumentKind"}
+           "DocumentKind",
+           "RegionResolution"}  # how a name several regions share was resolved
 # The values of fz:documentKind (named individuals, one per kg.types.DOCUMENT_KINDS entry)
 INDIVIDUALS = {"GovernmentReport", "DepartmentReport", "TownshipReport", "NewsItem", "Article"}
 OBJECT_PROPERTIES = {
@@ -34,12 +35,14 @@ OBJECT_PROPERTIES = {
     "summaryRegion", "summaryReport", "reportedProgramme", "coverageRegion", "coverageKind",
     "coverageReport",
     "documentKind", "learnedFrom",
+    "resolvedIn", "resolvedRegion", "candidateRegion",  # region resolution
 }
 DATATYPE_PROPERTIES = {
     "yearCovered", "format", "encoding", "contentHash", "flag", "adminCode", "level",
     "approximateLocation", "agencyKind", "curated", "year", "evidence", "planned",
     # derived facts (kg/derive.py)
     "adoptionYear", "summaryYear", "implementationCount", "coverageYear",
+    "surfaceForm", "resolutionReason",  # region resolution
 }
 
 

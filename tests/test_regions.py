@@ -251,3 +251,102 @@ def test_one_character_stem_needs_a_clean_boundary():
     codes = {h.code for h in hits}
     assert "621221" not in codes  # 成县 (Gansu) inside 建成县级
     assert "410325" in codes  # 嵩县, after a comma
+
+
+# --- names several divisions share: decided by context, else not guessed ------------------------
+
+
+def undecided_of(text: str, gaz: Gazetteer, home: str | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    out: list[tuple[str, tuple[str, ...]]] = []
+    find_regions(text, gazetteer=gaz, home=home, undecided=out)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "reason"),
+    [
+        # a prefecture named elsewhere in the text decides
+        ("2025年,城中区坚持依法行政,为推动西宁在现代化建设中挑大梁", "630103", "context"),
+        ("2025年,城中区坚持依法行政,服务柳州高质量发展", "450202", "context"),
+        # a province named elsewhere decides
+        ("河东区深化“放管服”改革,助力山东高质量发展", "371312", "context"),
+        # written right after its parent
+        ("天津市河东区司法局", "120102", "qualified"),
+    ],
+)
+def test_shared_name_decided_by_context_with_its_reason(
+    gaz: Gazetteer, text: str, code: str, reason: str
+) -> None:
+    name = text[text.index("区") - 2:text.index("区") + 1]
+    (hit,) = [h for h in find_regions(text, gazetteer=gaz, home=None) if h.surface == name]
+    assert (hit.code, hit.reason) == (code, reason)
+    assert undecided_of(text, gaz) == []
+
+
+@pytest.mark.parametrize("text", [
+    "通州区坚持以习近平法治思想为指导,全市率先实现“两个首次”",  # 全市: both are under a 市
+    "朝阳区深化行政执法体制改革",
+])
+def test_shared_name_not_guessed_when_context_does_not_decide(gaz: Gazetteer, text: str) -> None:
+    name = text[:3]
+    assert [h for h in find_regions(text, gazetteer=gaz, home=None) if h.surface == name] == []
+    ((surface, codes),) = set(undecided_of(text, gaz))
+    assert surface == name and len(codes) >= 2
+    assert {gaz.get(c).name for c in codes} == {name}
+
+
+def test_shared_name_is_the_reports_own_when_it_is_home(gaz: Gazetteer) -> None:
+    (hit,) = find_regions("通州区坚持以习近平法治思想为指导", gazetteer=gaz, home="320612")
+    assert (hit.code, hit.reason) == ("320612", "home")
+
+
+# --- bare names after a verb -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("全面贯彻落实习近平总书记考察上海重要讲话精神", "上海市"),
+        ("排名全省第三,位居深圳、佛山之后", "深圳市"),
+        ("为推动西宁在现代化新青海建设中挑大梁提供法治保障", "西宁市"),
+        ("主动融入成渝地区双城经济圈,服务成都发展大局", "成都市"),
+        ("组织执法骨干赴外地考察,走进杭州学习数字化执法", "杭州市"),
+    ],
+)
+def test_bare_province_or_prefecture_name_after_a_verb(gaz: Gazetteer, text: str, name: str) -> None:
+    assert name in {n for _, n, _ in found(text, gaz)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "热情服务来宾,做好接待工作",         # 来宾: guests, no prefecture here
+        "推动新乡村振兴示范带建设",           # 新乡 + 村: a longer settlement name goes on
+        "推动长治久安",                       # a block word
+        "推动宣汉经济发展",                   # a county's bare stem still needs home
+        "坚持建设法治政府,推进依法行政",
+    ],
+)
+def test_no_bare_name_where_the_verb_takes_no_place(gaz: Gazetteer, text: str) -> None:
+    assert found(text, gaz) == []
+
+
+# --- townships under their county ------------------------------------------------------------
+
+
+def test_township_county_from_the_county_named_before_it_or_the_township_lists(
+    gaz: Gazetteer,
+) -> None:
+    text = "洛阳市组织白沙镇开展培训,伊川县鸣皋镇推行“首违不罚”。"
+    towns = {h.name: (h.parent_code, h.reason) for h in find_regions(text, gazetteer=gaz,
+                                                                      home="410300")}
+    assert towns["鸣皋镇"] == ("410329", "named-county")  # 伊川县 right before it
+    # the prefecture's report: the one county of 洛阳 whose township list has 白沙镇
+    assert towns["白沙镇"] == ("410329", "county-list")
+
+
+def test_township_with_namesakes_in_several_counties_stays_under_home(gaz: Gazetteer) -> None:
+    # 城关镇 is a township of dozens of counties, several of them in 甘肃
+    (town,) = [h for h in find_regions("城关镇开展法治宣传", gazetteer=gaz, home="620000")
+               if h.level == "township"]
+    assert (town.parent_code, town.reason) == ("620000", None)

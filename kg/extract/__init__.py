@@ -82,7 +82,9 @@ def _extraction(document: Document, found: object) -> Extraction:
     publisher = found.publisher  # type: ignore[attr-defined]
     warnings = []
     if report.region_code is None:
-        warnings.append("no-region")
+        warnings.append("township-county-unknown" if report.township else "no-region")
+    undecided = tuple(getattr(found, "undecided", ()))
+    warnings += [f"ambiguous-region:{surface}={'|'.join(codes)}" for surface, codes in undecided]
     if not metadata.looks_like_governance(document):
         warnings.append("not-a-report")
     return Extraction(
@@ -91,6 +93,7 @@ def _extraction(document: Document, found: object) -> Extraction:
             title=report.title, region_code=report.region_code,
             publisher=publisher.name if publisher else None,
             year=report.year, issued=report.issued, kind=report.kind,
+            township=report.township, township_reason=report.township_reason,
         ),
         regions=tuple(found.regions),  # type: ignore[attr-defined]
         agencies=tuple(found.agencies) + _publisher_hit(document.text, publisher, found.agencies),  # type: ignore[attr-defined]
@@ -98,4 +101,5 @@ def _extraction(document: Document, found: object) -> Extraction:
         documents=tuple(found.documents),  # type: ignore[attr-defined]
         implementations=tuple(found.implementations),  # type: ignore[attr-defined]
         warnings=tuple(warnings),
+        undecided=undecided,
     )

@@ -118,7 +118,7 @@ def find_implementations(
     text: str, *, programmes: Sequence[ProgrammeHit], agencies: Sequence[AgencyHit],
     year: int | None, region_code: str | None,
     regions: Sequence[RegionHit] = (), gazetteer: Gazetteer | None = None,
-    dated_by_sentence: bool = False, issued: str | None = None,
+    dated_by_sentence: bool = False, issued: str | None = None, township: str | None = None,
 ) -> list[ImplementationHit]:
     """One implementation per (region, programme, year, planned), first evidence kept.
 
@@ -127,12 +127,14 @@ def find_implementations(
         dated_by_sentence: a news item or article: a year its sentence names before the
             programme wins over ``year``; in a report it is used only when ``year`` is None.
         issued: the document's date (ISO), which resolves 今年 / 去年.
+        township: a township's report: the township (under ``region_code``, its county,
+            if known) that did what the document's own region does.
     """
     index = SentenceIndex(text)
     plans_from = plan_start(text, year) if year is not None else len(text)
     first_agency = _first_in(agencies)
     learn = _cues()["learn"]
-    seen: dict[tuple[str, str, int | None, bool], int] = {}  # → its index in out
+    seen: dict[tuple[str, str, str, int | None, bool], int] = {}  # → its index in out
     out = []
     for hit in programmes:
         bounds = index.at(hit.start)  # the last sentence starting at or before the name
@@ -162,7 +164,8 @@ def find_implementations(
             named = [c for c in _subject_regions(text, regions, s, clause, region_code, gazetteer)
                      if c not in origins]
         for code in named or (region_code,):  # the divisions the clause names did it, not home
-            key = (code or "", hit.concept, when, planned)
+            town = township if code == region_code else None
+            key = (code or "", town or "", hit.concept, when, planned)
             if key in seen:  # the first evidence stays; a later sentence may add origins
                 k = seen[key]
                 if not set(origins) <= set(out[k].learned_from):
@@ -173,7 +176,7 @@ def find_implementations(
             out.append(ImplementationHit(
                 programme=hit.concept, year=when, evidence=sentence, start=s,
                 region_code=code, agency=agency if code == region_code else None,
-                planned=planned, learned_from=origins,
+                planned=planned, learned_from=origins, township=town,
             ))
     return out
 

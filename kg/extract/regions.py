@@ -21,7 +21,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
@@ -30,10 +30,12 @@ from kg.extract.agencies import lexicon
 from kg.extract.scan import Scanner
 from kg.extract.text import fold
 from kg.gazetteer import MUNICIPALITIES, Division, Gazetteer
+from kg.townships import Townships
+from kg.townships import load as townships_load
 from kg.resources import data_file
 from kg.types import RegionHit
 
-__all__ = ["find_regions", "subject_region"]
+__all__ = ["find_regions", "subject_region", "subject_township"]
 
 HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
 LEVEL_RANK = {"province": 0, "prefecture": 1, "county": 2, "township": 3, "village": 4}
@@ -114,13 +116,19 @@ def _qualified_only(division: Division) -> bool:
     )
 
 
+Undecided = list[tuple[str, tuple[str, ...]]]
+"""Names several divisions share that the context did not decide: (surface, candidate codes)."""
+
+
 def _gazetteer_hits(
-    folded: str, text: str, gazetteer: Gazetteer, home: str | None
+    folded: str, text: str, gazetteer: Gazetteer, home: str | None,
+    undecided: Undecided | None = None,
 ) -> list[RegionHit]:
     matcher = _matcher(gazetteer)
     matches = _leftmost_longest(folded, matcher)
-    # candidates per match, after the per-candidate context filters
-    pending: list[tuple[int, int, str, list[Division]]] = []
+    # candidates per match, after the per-candidate context filters, and the reason the
+    # filters left one of several namesakes
+    pending: list[tuple[int, int, str, list[Division], str | None]] = []
     prev_end, prev_codes = -1, set[str]()
     resolved: dict[int, Division] = {}
     followers = tuple(_context()["not_before"])
@@ -128,22 +136,15 @@ def _gazetteer_hits(
         qualifier = prev_codes if prev_end == start else set()
         if folded.startswith(followers, end):
             continue  # 湖南路街道, 中山大学: part of a street or an institution's name
-        keep: list[Division] = []
-        for d in gazetteer.lookup(key):
-            up = _ancestors(gazetteer, d.code)
-            qualified = bool(qualifier & up) or d.code == home
-            if _qualified_only(d) and not qualified:
-                continue
-            bare = key not in matcher.official
-            if bare and d.level == "county" and not (qualified or _near_home(gazetteer, d, home)):
-                continue
-            if len(key) == 2 and not qualified and _inside_word(folded, start, end):
-                continue  # 建成县级 is not 成县: a one-character stem needs a clean boundary
-            keep.append(d)
+        keep = _candidates(folded, start, end, key, gazetteer, home, qualifier, matcher)
+        reason = None
         if qualifier:
             narrowed = [d for d in keep if qualifier & _ancestors(gazetteer, d.code)]
+            reason = "qualified" if narrowed and len(narrowed) < len(keep) else None
             keep = narrowed or keep
-        pending.append((start, end, key, keep))
+        if len(keep) == 1 and len(gazetteer.lookup(key)) > 1:
+            reason = reason or _filter_reason(gazetteer, keep[0], key, home, qualifier)
+        pending.append((start, end, key, keep, reason))
         if len(keep) == 1:
             resolved[start] = keep[0]
         prev_end, prev_codes = end, {d.code for d in keep} if len(keep) == 1 else set()
@@ -153,21 +154,68 @@ def _gazetteer_hits(
     if home:
         context |= {c.code for c in gazetteer.chain(home)}
     hits = []
-    for start, end, key, keep in pending:
-        choice = resolved.get(start) or _resolve(gazetteer, keep, context, home)
+    for start, end, key, keep, reason in pending:
+        choice = resolved.get(start)
+        if choice is None and keep:
+            choice, reason = _resolve(gazetteer, keep, context, home)
+            if choice is None and undecided is not None:
+                undecided.append((text[start:end], tuple(d.code for d in keep)))
         if choice is not None:
-            hits.append(
-                RegionHit(
-                    start,
-                    end,
-                    text[start:end],
-                    choice.name,
-                    choice.level,
-                    choice.code,
-                    choice.parent,
-                )
-            )
+            hits.append(RegionHit(start, end, text[start:end], choice.name, choice.level,
+                                  choice.code, choice.parent, reason))
     return hits
+
+
+def _candidates(
+    folded: str, start: int, end: int, key: str, gazetteer: Gazetteer, home: str | None,
+    qualifier: set[str], matcher: _Matcher,
+) -> list[Division]:
+    """The divisions named ``key`` that the context around ``folded[start:end]`` allows."""
+    keep: list[Division] = []
+    for d in gazetteer.lookup(key):
+        up = _ancestors(gazetteer, d.code)
+        qualified = bool(qualifier & up) or d.code == home
+        if _qualified_only(d) and not qualified:
+            continue
+        bare = key not in matcher.official
+        if bare and d.level == "county" and not (qualified or _near_home(gazetteer, d, home)):
+            continue
+        if len(key) == 2 and not qualified and _inside_word(folded, start, end) and not (
+                d.level != "county" and _after_place_verb(folded, start, end)):
+            continue  # 建成县级 is not 成县: a one-character stem needs a clean boundary
+        keep.append(d)
+    return keep
+
+
+def _filter_reason(
+    gazetteer: Gazetteer, choice: Division, key: str, home: str | None, qualifier: set[str]
+) -> str:
+    """Why the context filters left ``choice`` alone of the divisions named ``key``."""
+    if choice.code == home:
+        return "home"
+    if qualifier & _ancestors(gazetteer, choice.code):
+        return "qualified"
+    if home is not None and _near_home(gazetteer, choice, home):
+        return "near-home"
+    return "boundary"  # the others' names were cut out of longer words
+
+
+def _after_place_verb(folded: str, start: int, end: int) -> bool:
+    """A short name stands as the place a verb takes (考察上海, 位居深圳, 推动西宁): the verb
+    ends right before it, the name is no common word (服务来宾) and no settlement's name
+    goes on after it (推动新乡村振兴)."""
+    verbs, homonyms = _place_verbs()
+    return (folded.endswith(verbs, 0, start) and folded[start:end] not in homonyms
+            and not folded.startswith(SETTLEMENT_CHARS, end))
+
+
+SETTLEMENT_CHARS = tuple("村镇乡街路里庄屯")
+
+
+@lru_cache(maxsize=1)
+def _place_verbs() -> tuple[tuple[str, ...], frozenset[str]]:
+    ctx = _context()
+    return tuple(ctx["place_verbs"]), frozenset(ctx["place_verb_homonyms"])
 
 
 def _inside_word(folded: str, start: int, end: int) -> bool:
@@ -178,23 +226,25 @@ def _inside_word(folded: str, start: int, end: int) -> bool:
 
 def _resolve(
     gazetteer: Gazetteer, keep: list[Division], context: set[str], home: str | None
-) -> Division | None:
-    if not keep:
-        return None
+) -> tuple[Division | None, str | None]:
+    """One of several divisions of one name, and the reason: the report's own region
+    ("home"), a province over its namesake city ("broadest": 吉林 → 吉林省), or the one
+    alone under the most of the divisions the text names ("context"); (None, None) when
+    the context does not decide."""
     if len(keep) == 1:
-        return keep[0]
+        return keep[0], None
     if home is not None:
         for d in keep:
             if d.code == home:
-                return d
+                return d, "home"
     # 吉林 → 吉林省 over 吉林市: a candidate that is an ancestor of all the others
     for d in keep:
         if all(d.code in _ancestors(gazetteer, o.code) for o in keep if o is not d):
-            return d
+            return d, "broadest"
     scored = [(len(_ancestors(gazetteer, d.code) & context), d) for d in keep]
     best = max(s for s, _ in scored)
     top = [d for s, d in scored if s == best]
-    return top[0] if best > 0 and len(top) == 1 else None
+    return (top[0], "context") if best > 0 and len(top) == 1 else (None, None)
 
 
 def _relative_hits(
@@ -241,7 +291,8 @@ def _relative_pattern(kinds: str) -> re.Pattern[str]:
 
 
 def _township_hits(
-    folded: str, text: str, home: str | None, taken: list[tuple[int, int]]
+    folded: str, text: str, home: str | None, taken: list[tuple[int, int]],
+    parent_of: Callable[[str, str, int], tuple[str | None, str | None]] | None = None,
 ) -> list[RegionHit]:
     rules = _context()["township"]
     suffixes: dict[str, str] = rules["suffixes"]
@@ -262,18 +313,52 @@ def _township_hits(
         start = pos - len(name)
         if any(s < pos and e > start for s, e in taken):
             continue
-        hits.append(
-            RegionHit(
-                start,
-                m.end(),
-                text[start : m.end()],
-                text[start : m.end()],
-                suffixes[suffix],
-                None,
-                home,
-            )  # type: ignore[arg-type]
-        )
+        level = suffixes[suffix]
+        parent, reason = (home, None) if parent_of is None else parent_of(
+            folded[start:m.end()], level, start)
+        hits.append(RegionHit(start, m.end(), text[start:m.end()], text[start:m.end()],
+                              level, None, parent, reason))  # type: ignore[arg-type]
     return hits
+
+
+def _parent_finder(
+    gazetteer: Gazetteer, coded: list[RegionHit], home: str | None,
+) -> Callable[[str, str, int], tuple[str | None, str | None]]:
+    """The county of a township or village named at an offset, and the reason.
+
+    A county named right before it (伊川县白沙镇) is its county ("named-county"); else a
+    township in the township list of exactly one county in or under the report's region
+    (or of one county in the country, when the report's region is unknown) is in that
+    county ("county-list"); else the report's region, as the text gives no more. A village
+    right after a township (白沙镇马村) is in the township's county.
+    """
+    by_end = {h.end: h for h in coded if h.code is not None}
+    towns: list[RegionHit] = []
+
+    def parent_of(name: str, level: str, start: int) -> tuple[str | None, str | None]:
+        before = by_end.get(start)
+        if before is not None and before.level == "county":
+            return before.code, "named-county"
+        if level != "township":
+            town = next((t for t in reversed(towns) if t.end == start), None)
+            return (town.parent_code, town.reason) if town is not None else (home, None)
+        within = before.code if before is not None else home
+        counties = township_list(gazetteer).counties(name)
+        if within is not None:
+            counties = tuple(c for c in counties if c == within or within in _ancestors(gazetteer, c))
+        if len(counties) == 1 and counties[0] != home:
+            found = (counties[0], "county-list")
+        else:
+            found = (home, None)
+        towns.append(RegionHit(start, start + len(name), name, name, "township", None, *found))
+        return found
+
+    return parent_of
+
+
+def township_list(gazetteer: Gazetteer) -> Townships:
+    """The township names of each county (:mod:`kg.townships`)."""
+    return townships_load(gazetteer)
 
 
 @lru_cache(maxsize=1)
@@ -314,13 +399,18 @@ def _good_name(name: str, rules: dict[str, Any]) -> bool:
     return not any(p in name for p in rules["name_bad_parts"])
 
 
-def find_regions(text: str, *, gazetteer: Gazetteer, home: str | None) -> list[RegionHit]:
+def find_regions(
+    text: str, *, gazetteer: Gazetteer, home: str | None, undecided: Undecided | None = None,
+) -> list[RegionHit]:
     """Every administrative division named in ``text``, sorted by start offset.
 
     Args:
         text: report text (full-width characters allowed; offsets refer to it).
         gazetteer: from :func:`kg.gazetteer.load`.
         home: six-digit code of the report's own region, or None.
+        undecided: if given, each name several divisions share that the context does
+            not decide is appended to it as (surface, candidate codes); such names are
+            never guessed, and give no hit.
 
     Returns:
         RegionHit records; ``name`` is the official name, ``surface`` the text.
@@ -330,13 +420,14 @@ def find_regions(text: str, *, gazetteer: Gazetteer, home: str | None) -> list[R
     [('长治市', '140400'), ('潞州区', '140403')]
     """
     folded = fold(text)
-    hits = _gazetteer_hits(folded, text, gazetteer, home)
+    hits = _gazetteer_hits(folded, text, gazetteer, home, undecided)
     spans = [(h.start, h.end) for h in hits]
     overlaps = _overlap_test(spans)
     relative = [h for h in _relative_hits(folded, text, gazetteer, home)
                 if not overlaps(h.start, h.end)]
     spans += [(h.start, h.end) for h in relative]
-    towns = _township_hits(folded, text, home, sorted(spans))
+    towns = _township_hits(folded, text, home, sorted(spans),
+                           _parent_finder(gazetteer, hits, home))
     return sorted(hits + relative + towns, key=lambda h: (h.start, h.end))
 
 
@@ -392,17 +483,79 @@ def subject_region(
         generic = _generic_subject(source, divisions, gazetteer)
         if generic is not None:
             return generic
-    candidates = [d for d in divisions.values() if d is not None and d.level != "province"]
+    return _subject_in_text(folded, hits, divisions, gazetteer)
+
+
+def _subject_in_text(
+    folded: str, hits: list[RegionHit], divisions: dict[str, Division | None],
+    gazetteer: Gazetteer,
+) -> Division | None:
+    """The report's region from the divisions its text names (``hits``, coded, in order).
+
+    The report names itself by a level word (全省, 我市, 本区): a 省 report (one that uses
+    no other such word) is about the province it names, else the one province every named division lies in; otherwise the
+    most named division whose name ends in that word (a 自治区 counts for 区), leaving out
+    a division named only as the target of an action (将平度市…, 对某县…): a report calls
+    itself 我市, so then its region is the one that contains that division, if that one
+    fits the word.
+    """
+    kinds = _self_kinds(folded)
+    # 全省 also stands in lower reports (在全省率先): a 省 report uses no other level word
+    lower = Counter({k: n for k, n in kinds.items() if k != "省"})
+    self_kind = lower.most_common(1)[0][0] if lower else ("省" if kinds else None)
+    named = [d for d in divisions.values() if d is not None]
+    if self_kind == "省":
+        province = _province_subject(named, folded, gazetteer)
+        if province is not None:
+            return province
+    candidates = [d for d in named if d.level != "province" or _fits(d, self_kind)]
     if not candidates:
         return divisions[hits[0].code]  # type: ignore[index]
-    self_kind = _self_kind(folded)
+    targets = _targets_only(folded, hits, _context()["object_markers"])
+    actors = [d for d in candidates if d.code not in targets]
+    if not actors and self_kind is not None:
+        parents = {p.code: p for d in candidates
+                   for p in gazetteer.chain(d.code)[1:2] if _fits(p, self_kind)}
+        if len(parents) == 1:
+            return next(iter(parents.values()))
+    candidates = actors or candidates
 
     def score(d: Division) -> tuple[int, int, int, str]:
-        fits = int(self_kind is not None and d.name.endswith(self_kind))
         mentions = folded.count(min((d.name, *d.aliases), key=len))  # the shortest form counts all
-        return fits, mentions, LEVEL_RANK[d.level], d.code
+        return int(_fits(d, self_kind)), mentions, LEVEL_RANK[d.level], d.code
 
     return max(candidates, key=score)
+
+
+def _fits(d: Division, self_kind: str | None) -> bool:
+    """Does ``d``'s name end with the level word the report uses for itself (区 for 自治区)?"""
+    return self_kind is not None and d.name.endswith(self_kind)
+
+
+def _province_subject(named: list[Division], folded: str, gazetteer: Gazetteer) -> Division | None:
+    """A 省 report's province: the most named province, else the one province every named
+    division lies in (全省 … 驻马店市获评 → 河南省), else None."""
+    provinces = [d for d in named if d.level == "province" and d.name.endswith("省")]
+    if provinces:
+        return max(provinces, key=lambda d: (folded.count(min((d.name, *d.aliases), key=len)),
+                                             d.code))
+    around = {gazetteer.chain(d.code)[-1].code for d in named}
+    if len(around) == 1:
+        province = gazetteer.get(next(iter(around)))
+        if province is not None and province.name.endswith("省"):
+            return province
+    return None
+
+
+def _targets_only(folded: str, hits: list[RegionHit], markers: list[str]) -> set[str]:
+    """Codes of the divisions every mention of which follows an object marker (将, 对 …)."""
+    ends = tuple(markers)
+    seen: dict[str, bool] = {}
+    for h in hits:
+        if h.code is not None:
+            target = folded.endswith(ends, 0, h.start)
+            seen[h.code] = seen.get(h.code, True) and target
+    return {code for code, target in seen.items() if target}
 
 
 def _generic_subject(
@@ -434,7 +587,66 @@ def _starts_with_head(rest: str) -> bool:
     return any(rest.startswith(head) for head in lexicon().heads)
 
 
-def _self_kind(folded: str) -> str | None:
-    """The suffix the report uses for its own region: 区, 县, 市, 旗 or 州 (most frequent)."""
-    kinds = Counter(m.group(1) for m in re.finditer(r"(?:全|本|我)(区|县|市|旗|州)", folded))
-    return kinds.most_common(1)[0][0] if kinds else None
+def _self_kinds(folded: str) -> Counter[str]:
+    """How often the report names itself by each level word: 全省/本市/我区 … (省, 区, 县,
+    市, 旗 or 州)."""
+    return Counter(m.group(1) for m in re.finditer(r"(?:全|本|我)(省|区|县|市|旗|州)", folded))
+
+
+TOWNSHIP_SELF = re.compile(r"(?:全|本|我)(镇|乡|街道)|(镇|乡|街道)(?:党委|党工委|人民政府|政府|办事处)")
+COUNTY_SELF = re.compile(r"(?:全|本|我)(区|县|市|旗)")
+
+
+def subject_township(
+    *, title: str, publisher: str | None, text: str, around: Division | None,
+    gazetteer: Gazetteer,
+) -> RegionHit | None:
+    """The township, town or street a report is about, under its county, or None.
+
+    A township is the subject when it is the last region its title (or publisher) names
+    (龙溪镇2024年法治政府建设年度报告, 某县某镇人民政府), or, with no title naming a
+    region, when the text names itself as one (全镇, 镇党委) more often than as a county
+    and names a township of that kind. Its county (``parent_code``): the county named
+    right before it, else the one county under ``around`` (the region found for the
+    report otherwise) whose township list has it, else the one in the country; else
+    ``around`` itself, or None (the context does not decide: never guessed).
+    """
+    for source in (title, publisher or ""):
+        hits = find_regions(source, gazetteer=gazetteer, home=None)
+        if hits:
+            last = hits[-1]
+            return _with_county(last, hits, around, gazetteer) if last.level == "township" else None
+    folded = fold(text)
+    own = Counter(a or b for a, b in TOWNSHIP_SELF.findall(folded))
+    if not own or sum(own.values()) <= len(COUNTY_SELF.findall(folded)):
+        return None
+    kind = own.most_common(1)[0][0]
+    home = around.code if around else None
+    towns = [h for h in find_regions(text, gazetteer=gazetteer, home=home)
+             if h.level == "township" and h.name.endswith(kind)]
+    if not towns:
+        return None
+    counts = Counter(h.name for h in towns)
+    best = max(towns, key=lambda h: (counts[h.name], -h.start))
+    return _with_county(best, [], around, gazetteer)
+
+
+def _with_county(
+    town: RegionHit, hits: list[RegionHit], around: Division | None, gazetteer: Gazetteer
+) -> RegionHit:
+    """``town`` with its county: named right before it in ``hits``, else from the lists."""
+    before = next((h for h in hits if h.end == town.start and h.level == "county"), None)
+    if before is not None:
+        return replace(town, parent_code=before.code, reason="named-county")
+    counties = township_list(gazetteer).counties(town.name)
+    inside: tuple[str, ...] = ()
+    if around is not None:
+        inside = tuple(c for c in counties
+                       if c == around.code or around.code in _ancestors(gazetteer, c))
+        if len(inside) == 1:
+            return replace(town, parent_code=inside[0], reason="county-list")
+        if inside or (not counties and around.level == "county"):
+            return replace(town, parent_code=around.code, reason=None)  # no finer: within it
+    if len(counties) == 1:
+        return replace(town, parent_code=counties[0], reason="county-list")
+    return replace(town, parent_code=None, reason=None)

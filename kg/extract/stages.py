@@ -35,6 +35,8 @@ class Found:
     regions: list[Any] = field(default_factory=list)
     agencies: list[Any] = field(default_factory=list)
     publisher: AgencyHit | None = None
+    township: Any = None  # the township a township's report is about (a RegionHit)
+    undecided: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     programmes: list[Any] = field(default_factory=list)
     documents: list[Any] = field(default_factory=list)
     implementations: list[Any] = field(default_factory=list)
@@ -50,15 +52,26 @@ def find_regions_stage(found: Found) -> None:
     home = regions.subject_region(
         title=title or "", publisher=publisher_surface, text=found.text, gazetteer=gazetteer
     )
-    found.home = home
+    town = regions.subject_township(
+        title=title or "", publisher=publisher_surface, text=found.text, around=home,
+        gazetteer=gazetteer,
+    )
+    if town is not None:  # a township's report: its county (if known) is the home division
+        home = gazetteer.get(town.parent_code) if town.parent_code else None
+    found.home, found.township = home, town
     # the year and the kind follow once the publisher is resolved (find_agencies_stage)
     found.report = ReportMeta(
         title=title, region_code=home.code if home else None, publisher=publisher_surface,
-        issued=issued,
+        issued=issued, township=town.name if town else None,
+        township_reason=town.reason if town else None,
     )
+    undecided: regions.Undecided = []
     found.regions = regions.find_regions(
-        found.text, gazetteer=gazetteer, home=home.code if home else None
+        found.text, gazetteer=gazetteer, home=home.code if home else None, undecided=undecided,
     )
+    if home is None:  # the report's own name may be one several divisions share (通州区)
+        regions.find_regions(title or "", gazetteer=gazetteer, home=None, undecided=undecided)
+    found.undecided = list(dict.fromkeys(undecided))
 
 
 def find_agencies_stage(found: Found) -> None:
@@ -92,7 +105,7 @@ def find_agencies_stage(found: Found) -> None:
         found.document, title, publisher_kind=publisher.kind if publisher else None,
         publisher_in_title=bool(publisher and title and report.publisher
                                 and fold(title).find(report.publisher) >= 0),
-        subject_level=home.level if home else None,
+        subject_level="township" if found.township is not None else home.level if home else None,
     )
     found.report = replace(
         report, kind=kind, year=metadata.find_year(found.document, title, report.issued, kind),
@@ -124,7 +137,7 @@ def find_implementations_stage(found: Found) -> None:
     report = found.report or ReportMeta()
     found.implementations = implementations.find_implementations(
         found.text, programmes=found.programmes, agencies=found.agencies,
-        year=report.year, region_code=report.region_code,
+        year=report.year, region_code=report.region_code, township=report.township,
         regions=found.regions, gazetteer=gaz.load(),
         dated_by_sentence=report.kind not in metadata.REPORT_KINDS, issued=report.issued,
     )
