@@ -9,23 +9,33 @@ Routes::
     GET  /queries       the research-query library as JSON
     GET  /queries/NAME  run a library query; its parameters as ?name=value
 
-Statuses: 400 bad request or syntax error, 403 update / LOAD / SERVICE
-(read-only), 405 other methods, 406 no acceptable format, 413/414 request too
-large, 415 wrong media type, 503 query cut at the time limit or no worker free.
-Results beyond ``max_rows`` are cut; the response then carries
-``X-KG-Truncated: true`` and ``X-KG-Row-Limit``. ``X-KG-Build`` names the build
-that answered: a ``kg build`` into the served folder is picked up by the next
-query, without restarting the server (queries already running finish on the
-build they started with).
+Statuses: 400 bad request or syntax error (always, whatever the Accept header:
+the query is parsed before the format is chosen), 403 update / LOAD / SERVICE
+(read-only), 405 other methods, 406 no acceptable format, 408 request not sent
+in time, 409 a cursor from before a rebuild, 413/414 request too large, 415
+wrong media type, 503 query cut at the time limit or its memory budget, no
+worker free, or too many queries/connections from one address.
+
+Answers are capped at ``max_rows`` rows (or triples) and ``max_bytes`` bytes and
+streamed from a spool file, never held whole in memory; a cut answer is still a
+valid document and carries ``X-KG-Truncated: true``, ``X-KG-Truncated-By: rows``
+or ``bytes``, ``X-KG-Row-Limit`` and ``X-KG-Byte-Limit``. Paging: ``page-size=N``
+(SELECT) returns the first N rows on a total ORDER BY and, when more remain,
+``X-KG-Next-Cursor`` (and a ``Link: <…>; rel="next"`` for GET); the same query with
+``cursor=…`` returns the next page. ``X-KG-Build`` names the build that answered:
+a ``kg build`` into the served folder is picked up by the next query, without
+restarting the server (queries already running finish on the build they started
+with; a cursor from the old build is refused with 409).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -36,10 +46,9 @@ from starlette.routing import Route
 
 from kg.errors import KGError
 from kg.query import library, sparql
-from kg.serve.negotiate import choose
 from kg.serve.page import CSP, render_page
-from kg.serve.pool import Pool, PoolBusy, QueryCrashed, QueryTimeout
-from kg.serve.worker import Job
+from kg.serve.pool import ClientBusy, Pool, PoolBusy, QueryCrashed, QueryTimeout
+from kg.serve.worker import Job, Reply
 
 __all__ = ["Settings", "create_app"]
 
@@ -55,8 +64,12 @@ class Settings:
     out: Path = Path("output")
     timeout: float = 30.0
     max_rows: int = 10_000
+    max_bytes: int = 64 * 2**20        # bytes of one answer
     max_body: int = 1_048_576          # bytes of request body (and of a GET query string)
     workers: int = 2
+    reserve: int = 1                   # extra workers kept for clients with nothing running
+    worker_memory_mb: int = 1024       # each worker's memory budget above its size with the store open
+    per_client_queries: int = 8        # queries one address may have running or waiting
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)  # Host names beyond the loopback ones
 
@@ -197,39 +210,88 @@ def _graphs(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _reply_response(reply, settings: Settings) -> Response:  # type: ignore[no-untyped-def]
+_CHUNK = 64 * 1024
+
+
+class _Spooled:
+    """An ASGI response streaming a spool file in chunks; the file is removed once opened."""
+
+    def __init__(self, reply: Reply, headers: dict[str, str]) -> None:
+        self.file = open(reply.spool, "rb")  # noqa: SIM115 - closed after streaming
+        os.unlink(reply.spool)
+        size = os.fstat(self.file.fileno()).st_size
+        self.status = reply.status
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in {
+            **headers, "Content-Type": reply.media_type, "Content-Length": str(size)}.items()]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        import anyio.to_thread
+
+        try:
+            await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+            while chunk := await anyio.to_thread.run_sync(self.file.read, _CHUNK):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            self.file.close()
+
+
+def _next_link(request: Request, cursor: str) -> str:
+    params = [(k, v) for k, v in _pairs(request.url.query) if k != "cursor"] + [("cursor", cursor)]
+    return f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+
+
+def _reply_response(reply: Reply, request: Request, settings: Settings) -> Any:
+    if reply.status != 200:
+        return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
     headers = {"X-KG-Rows": str(reply.rows)}
     if reply.build:
         headers["X-KG-Build"] = reply.build
     if reply.truncated:
-        headers.update({"X-KG-Truncated": "true", "X-KG-Row-Limit": str(settings.max_rows)})
-    return Response(reply.body, status_code=reply.status, media_type=reply.media_type,
-                    headers=headers)
+        headers.update({"X-KG-Truncated": "true", "X-KG-Truncated-By": reply.truncated,
+                        "X-KG-Row-Limit": str(settings.max_rows),
+                        "X-KG-Byte-Limit": str(settings.max_bytes)})
+    if reply.page_size:
+        headers["X-KG-Page-Size"] = str(reply.page_size)
+    if reply.next_cursor:
+        headers["X-KG-Next-Cursor"] = reply.next_cursor
+        if request.method == "GET":
+            headers["Link"] = _next_link(request, reply.next_cursor)
+    if reply.spool:
+        return _Spooled(reply, headers)
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=headers)
 
 
-async def _run(pool: Pool, job_args: dict, form_graph: bool, request: Request,  # type: ignore[type-arg]
-               params: list[tuple[str, str]], settings: Settings) -> Response:
+def _paging(params: list[tuple[str, str]]) -> dict[str, Any]:
+    size = next((v for k, v in params if k in ("page-size", "page_size")), "")
+    cursor = next((v for k, v in params if k == "cursor"), "")
+    if size and not (size.isdigit() and int(size) > 0):
+        raise _Bad(400, f"page-size 须为正整数 / page-size must be a positive whole number, not {size[:20]!r}")
+    return {"page_size": int(size) if size else 0, "cursor": cursor}
+
+
+async def _run(pool: Pool, job_args: dict, request: Request,  # type: ignore[type-arg]
+               params: list[tuple[str, str]], settings: Settings) -> Any:
     explicit = next((v for k, v in params if k in ("format", "output")), None)
-    fmt = choose(request.headers.get("accept"), graph=form_graph, explicit=explicit)
-    if fmt is None:
-        offer = "text/turtle, application/n-triples, application/ld+json, application/rdf+xml" \
-            if form_graph else ("application/sparql-results+json, application/sparql-results+xml, "
-                                "text/csv, text/tab-separated-values")
-        raise _Bad(406, f"无可接受的格式 / no acceptable format; this answer comes as {offer}")
-    job = Job(**job_args, max_rows=settings.max_rows,
-              **({"graph_format": fmt} if form_graph else {"result_format": fmt}))
+    job = Job(**job_args, accept=request.headers.get("accept"), explicit=explicit,
+              max_rows=settings.max_rows, max_bytes=settings.max_bytes, **_paging(params))
+    client = request.client.host if request.client else ""
     try:
-        reply = await pool.run(job)
+        reply = await pool.run(job, client)
     except QueryTimeout:
         raise _Bad(503, f"查询超时,已中止 / query cut at the time limit ({settings.timeout:g} s)",
                    {"Retry-After": "1"}) from None
+    except ClientBusy:
+        raise _Bad(503, f"同一地址的查询过多 / too many queries at once from your address (limit "
+                        f"{settings.per_client_queries} running or waiting); wait for some to finish",
+                   {"Retry-After": "5"}) from None
     except PoolBusy:
         raise _Bad(503, "服务繁忙 / all query workers stayed busy; try again",
                    {"Retry-After": "5"}) from None
     except QueryCrashed:
         raise _Bad(503, "查询进程中止(超出内存上限),已替换 / query stopped: its worker ran out of "
                         "its memory budget (or crashed) and was replaced", {"Retry-After": "1"}) from None
-    return _reply_response(reply, settings)
+    return _reply_response(reply, request, settings)
 
 
 def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
@@ -242,7 +304,9 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
         open_store(settings.out)  # fail early with the usual message if there is no build
         # Not resolved here: every worker looks up the live build behind out/store before
         # each query, so a `kg build` into the same folder is served without a restart.
-        pool = Pool(settings.out / "store", size=settings.workers, timeout=settings.timeout)
+        pool = Pool(settings.out / "store", size=settings.workers, reserve=settings.reserve,
+                    timeout=settings.timeout, per_client=settings.per_client_queries,
+                    memory_mb=settings.worker_memory_mb)
     page = render_page()
 
     @asynccontextmanager
@@ -262,15 +326,14 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
                     return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
             text, params = await _protocol_request(request, settings)
             try:
-                form = sparql.query_form(text)
+                sparql.query_form(text)
             except sparql.QueryRefused as e:
                 raise _Bad(403, str(e)) from None
             except KGError:
-                form = "SELECT"  # not a query: the worker reports the syntax error (400)
+                pass  # not a query: the worker reports the syntax error (400), whatever the Accept
             args = {"query": text, "default_graph": _graphs(params, "default-graph-uri"),
                     "named_graphs": _graphs(params, "named-graph-uri")}
-            return await _run(pool, args, form in ("CONSTRUCT", "DESCRIBE"), request, params,
-                              settings)
+            return await _run(pool, args, request, params, settings)
         except _Bad as e:
             return _text(e.status, str(e), e.headers)
 
@@ -279,13 +342,12 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
         queries = library.library()
         if name not in queries:
             return _text(404, f"没有名为 {name!r} 的查询 / no named query {name!r}")
-        nq = queries[name]
         params = _pairs(request.url.query)
-        bindings = {k: v for k, v in params if k not in ("format", "output")}
+        bindings = {k: v for k, v in params if k not in ("format", "output", "page-size", "page_size",
+                                                         "cursor")}
         try:
-            form = sparql.query_form(nq.text)
             return await _run(pool, {"query": name, "params": bindings, "named": True},
-                              form in ("CONSTRUCT", "DESCRIBE"), request, params, settings)
+                              request, params, settings)
         except _Bad as e:
             return _text(e.status, str(e), e.headers)
 
@@ -316,7 +378,8 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"],
-            expose_headers=["X-KG-Truncated", "X-KG-Row-Limit", "X-KG-Rows", "X-KG-Build"]))
+            expose_headers=["X-KG-Truncated", "X-KG-Truncated-By", "X-KG-Row-Limit", "X-KG-Byte-Limit",
+                            "X-KG-Rows", "X-KG-Build", "X-KG-Page-Size", "X-KG-Next-Cursor", "Link"]))
     middleware.insert(0, Middleware(HostCheck, allowed_hosts=settings.allowed_hosts))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.pool = pool
@@ -326,5 +389,6 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
 def dump_settings(settings: Settings) -> str:
     """The settings as JSON (for the startup banner and tests)."""
     return json.dumps({"out": str(settings.out), "timeout": settings.timeout,
-                       "max_rows": settings.max_rows, "max_body": settings.max_body,
-                       "workers": settings.workers, "cors_origins": list(settings.cors_origins)})
+                       "max_rows": settings.max_rows, "max_bytes": settings.max_bytes,
+                       "max_body": settings.max_body, "workers": settings.workers,
+                       "reserve": settings.reserve, "cors_origins": list(settings.cors_origins)})

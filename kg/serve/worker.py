@@ -14,6 +14,7 @@ query in flight; the next job sees the new build.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from dataclasses import dataclass, field
@@ -24,61 +25,47 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.query import engine
+from kg.query import engine, paging
 from kg.query.sparql import QueryRefused
+from kg.serve.negotiate import choose
+from kg.serve.stream import _GRAPH, _RESULT, INLINE, Sink, write_graph, write_solutions
 
 __all__ = ["Job", "LiveStore", "Reply", "answer", "main"]
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """What to run: SPARQL text (or a library name), parameters, dataset, format, cap."""
+    """What to run: SPARQL text (or a library name), parameters, dataset, format, caps, page."""
 
     query: str
     params: dict[str, str] = field(default_factory=dict)
     named: bool = False                # query is a library name (else always SPARQL text)
     default_graph: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    result_format: str = "json"        # json | xml | csv | tsv
-    graph_format: str = "ttl"          # ttl | nt | jsonld | rdfxml
+    accept: str | None = None          # the request's Accept header
+    explicit: str | None = None        # a format= / output= parameter (wins over Accept)
     max_rows: int = 10_000
+    max_bytes: int = 64 * 2**20
+    page_size: int = 0                 # 0: no paging (rows up to max_rows)
+    cursor: str = ""                   # continuation of an earlier page
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The answer: HTTP status, media type, body, and whether rows were cut at the cap."""
+    """The answer: HTTP status, media type, body (or the spool file holding it), caps hit."""
 
     status: int
     media_type: str
     body: bytes
-    truncated: bool = False
+    truncated: str = ""                # "" | "rows" | "bytes": why the answer was cut
     rows: int = 0
     build: str = ""                    # the build that answered (its folder name)
+    spool: str = ""                    # a file holding the body (then body is empty)
+    next_cursor: str = ""              # the next page's cursor, when paging and rows remain
+    page_size: int = 0
 
 
-def _term_json(term: Any) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _term_json(term.subject),
-                                             "predicate": _term_json(term.predicate),
-                                             "object": _term_json(term.object)}}
-    raise TypeError(term)
-
-
-_RESULT = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_GRAPH = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-          "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+_TEXT = "text/plain; charset=utf-8"
 
 
 def _media(fmt: ox.QueryResultsFormat | ox.RdfFormat) -> str:
@@ -86,57 +73,85 @@ def _media(fmt: ox.QueryResultsFormat | ox.RdfFormat) -> str:
     return media if "charset" in media else f"{media}; charset=utf-8"
 
 
-def answer(store: ox.Store, job: Job) -> Reply:
-    """Run one job against ``store`` (pure apart from reading the store)."""
+def _error(status: int, message: str) -> Reply:
+    return Reply(status, _TEXT, f"{message.rstrip()}\n".encode())
+
+
+def _not_acceptable(graph: bool) -> Reply:
+    offer = ("text/turtle, application/n-triples, application/ld+json, application/rdf+xml" if graph
+             else "application/sparql-results+json, application/sparql-results+xml, text/csv, "
+                  "text/tab-separated-values")
+    kind = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
+    return _error(406, f"无可接受的格式 / no acceptable format: a {kind} answer comes as {offer}")
+
+
+def _page(job: Job, prepared: engine.Prepared, build: str) -> tuple[engine.Prepared, int, int]:
+    """(the query to run, rows to write, offset) for a paged job."""
+    size = job.page_size
+    offset = 0
+    if job.cursor:
+        cursor = paging.Cursor.decode(job.cursor)
+        cursor.check(paging.digest(job.query, job.params), build)
+        size, offset = cursor.size, cursor.offset
+    size = max(1, min(size, job.max_rows, paging.MAX_PAGE))
+    text = paging.window(prepared.text, size + 1, offset)
+    return engine.Prepared(prepared.form, text, prepared.source), size, offset
+
+
+def _run(store: ox.Store, job: Job, build: str, sink: Sink) -> Reply:
+    prepared = engine.prepare(job.query, job.params, text_only=not job.named)
+    graph = prepared.form in ("CONSTRUCT", "DESCRIBE")
+    fmt = choose(job.accept, graph=graph, explicit=job.explicit)
+    if fmt is None:
+        return _not_acceptable(graph)
+    limit, offset, paged = job.max_rows, 0, bool(job.page_size or job.cursor)
+    if paged:
+        if prepared.form != "SELECT":
+            return _error(400, "分页只适用于 SELECT 查询 / paging (page-size, cursor) applies to "
+                               f"SELECT queries only, not {prepared.form}")
+        prepared, limit, offset = _page(job, prepared, build)
+    result = engine.execute(store, prepared,
+                            default_graph=[ox.NamedNode(g) for g in job.default_graph] or None,
+                            named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None)
+    if isinstance(result, ox.QueryBoolean):
+        result = ox.parse_query_results(json.dumps({"head": {}, "boolean": bool(result)}).encode(),
+                                        format=ox.QueryResultsFormat.JSON)
+        sink.write(result.serialize(format=_RESULT[fmt]))
+        return Reply(200, _media(_RESULT[fmt]), b"", rows=1)
+    if isinstance(result, ox.QuerySolutions):
+        written = write_solutions(result, fmt, sink, limit)
+        media = _media(_RESULT[fmt])
+    else:
+        written = write_graph(result, fmt, sink, limit, engine.PREFIX_MAP)
+        media = _media(_GRAPH[fmt])
+    nxt = ""
+    if paged and written.more:
+        nxt = paging.Cursor(offset + written.rows, limit, build, paging.digest(job.query, job.params)).encode()
+    cut = "" if paged and written.cut == "rows" else written.cut
+    return Reply(200, media, b"", cut, written.rows, next_cursor=nxt, page_size=limit if paged else 0)
+
+
+def answer(store: ox.Store, job: Job, *, build: str = "", spool: str = "") -> Reply:
+    """Run one job against ``store``; the body is in the reply or in the file ``spool``."""
+    sink = Sink(spool or os.devnull, job.max_bytes, inline=INLINE if spool else job.max_bytes)
     try:
-        prepared = engine.prepare(job.query, job.params, text_only=not job.named)
-        result = engine.execute(
-            store, prepared,
-            default_graph=[ox.NamedNode(g) for g in job.default_graph] or None,
-            named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
-        )
-        if isinstance(result, ox.QueryBoolean):
-            doc = {"head": {}, "boolean": bool(result)}
-            return _results(doc, job.result_format, rows=1)
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            bindings, truncated = [], False
-            for i, sol in enumerate(result):
-                if i >= job.max_rows:
-                    truncated = True
-                    break
-                bindings.append({n: _term_json(sol[n]) for n in names if sol[n] is not None})
-            doc = {"head": {"vars": names}, "results": {"bindings": bindings}}
-            return _results(doc, job.result_format, rows=len(bindings), truncated=truncated)
-        triples, truncated = [], False
-        for i, t in enumerate(result):
-            if i >= job.max_rows:
-                truncated = True
-                break
-            triples.append(t)
-        fmt = _GRAPH[job.graph_format]
-        body = ox.serialize(triples, format=fmt,
-                            prefixes=engine.PREFIX_MAP if fmt == ox.RdfFormat.TURTLE else None) or b""
-        return Reply(200, _media(fmt), body, truncated, len(triples))
+        reply = _run(store, job, build, sink)
     except MemoryError:
-        return Reply(503, "text/plain; charset=utf-8",
-                     "查询超出内存上限,已中止 / query stopped: it exceeded the worker's memory budget\n".encode())
+        reply = _error(503, "查询超出内存上限,已中止 / query stopped: it exceeded the worker's memory budget")
+    except paging.CursorStale as e:
+        reply = _error(409, str(e))
     except QueryRefused as e:
-        return Reply(403, "text/plain; charset=utf-8", f"{e}\n".encode())
+        reply = _error(403, str(e))
     except KGError as e:
-        return Reply(400, "text/plain; charset=utf-8", f"{e}\n".encode())
+        reply = _error(400, str(e))
     except (OSError, RuntimeError, ValueError) as e:
-        msg = f"查询失败 / query failed: {' '.join(str(e).split())}\n"
-        return Reply(500, "text/plain; charset=utf-8", msg.encode())
-
-
-def _results(doc: dict[str, Any], fmt: str, *, rows: int, truncated: bool = False) -> Reply:
-    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-    if fmt == "json":
-        return Reply(200, _media(ox.QueryResultsFormat.JSON), data, truncated, rows)
-    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    target = _RESULT[fmt]
-    return Reply(200, _media(target), parsed.serialize(format=target), truncated, rows)
+        reply = _error(500, f"查询失败 / query failed: {' '.join(str(e).split())}")
+    if reply.status != 200:
+        sink.discard()
+        return reply
+    body, path = sink.finish()
+    return Reply(reply.status, reply.media_type, body, reply.truncated, reply.rows, build, path,
+                 reply.next_cursor, reply.page_size)
 
 
 class LiveStore:
@@ -201,23 +216,24 @@ def limit_memory(budget_mb: int) -> int | None:
         return None
 
 
-def main(store_path: str, conn: Connection, memory_mb: int = MEMORY_MB) -> None:
+def main(store_path: str, conn: Connection, memory_mb: int = MEMORY_MB, spool: str = "") -> None:
     """Worker loop: open the store read-only, then answer jobs until the pipe closes.
 
     ``store_path`` is ``out/store``; the build behind it is looked up again for
     every job (see :class:`LiveStore`). The worker's memory is capped at what it
-    holds with the store open plus ``memory_mb`` (0: no cap).
+    holds with the store open plus ``memory_mb`` (0: no cap). Answers larger than
+    :data:`kg.serve.stream.INLINE` are written to ``spool/PID-N`` (the web process
+    streams and removes them); without ``spool`` they come back whole.
     """
     live = LiveStore(store_path)
     if memory_mb:
         limit_memory(memory_mb)
     conn.send("ready")
-    while True:
+    for n in itertools.count():
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         store = live.get()
-        reply = answer(store, job)
-        conn.send(Reply(reply.status, reply.media_type, reply.body, reply.truncated, reply.rows,
-                        live.build))
+        path = os.path.join(spool, f"{os.getpid()}-{n}") if spool else ""
+        conn.send(answer(store, job, build=live.build, spool=path))

@@ -1,0 +1,237 @@
+"""Writing an answer row by row into a bounded sink (memory, then a spool file).
+
+A query worker never holds a whole large answer: rows are serialised as they
+come from the engine into a :class:`Sink`, which keeps the first bytes in
+memory and moves to a file in the server's spool folder past ``inline`` bytes.
+The web process then streams that file to the client in small chunks, so a
+slow reader costs a file and a socket, not memory, and the worker is free for
+the next query as soon as the answer is written.
+
+Two caps apply: ``max_rows`` (rows or triples) and ``max_bytes`` (the answer's
+size). An answer cut at either is still a complete, valid document, and the
+cut is reported (``"rows"`` or ``"bytes"``) so the endpoint can say so in its
+headers. SPARQL JSON results are written directly; CSV, TSV and XML are
+written by pyoxigraph in batches of rows, joined without their repeated
+header and footer; RDF answers are serialised by pyoxigraph once, being capped
+at ``max_rows`` triples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+__all__ = ["Sink", "Written", "write_graph", "write_solutions"]
+
+INLINE = 256 * 1024          # answers up to this size travel back through the pipe
+BATCH = 512                  # rows per pyoxigraph serialisation for CSV/TSV/XML
+_RESULT = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_GRAPH = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+          "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+_XML_OPEN, _XML_CLOSE = b"<results>", b"</results></sparql>"
+
+
+class Sink:
+    """Bytes of one answer: in memory up to ``inline``, then in a file ``path``.
+
+    ``limit`` is the answer's size cap; :meth:`fits` tells whether ``n`` more
+    bytes (plus the document's closing ``reserve``) stay within it.
+    """
+
+    def __init__(self, path: str, limit: int, inline: int = INLINE) -> None:
+        self.path, self.limit, self.inline = path, limit, inline
+        self.size = 0
+        self._mem = bytearray()
+        self._file: Any = None
+
+    def fits(self, n: int, reserve: int = 0) -> bool:
+        return self.size + n + reserve <= self.limit
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self._file is None:
+            self._mem += data
+            if len(self._mem) <= self.inline:
+                return
+            self._file = open(self.path, "wb")  # noqa: SIM115 - closed in finish()
+            data, self._mem = bytes(self._mem), bytearray()
+        self._file.write(data)
+
+    def discard(self) -> None:
+        """Drop what was written (an error came after the first rows)."""
+        self._mem = bytearray()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+    def finish(self) -> tuple[bytes, str]:
+        """(the body, "") when it stayed in memory, else (b"", the spool file's path)."""
+        if self._file is None:
+            return bytes(self._mem), ""
+        self._file.close()
+        return b"", self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What went into the sink: rows, whether more rows existed, and why it was cut."""
+
+    rows: int
+    more: bool          # the answer had rows beyond the ones written
+    cut: str            # "" | "rows" | "bytes"
+
+
+def term_json(term: Any) -> dict[str, Any]:
+    """One RDF term in the SPARQL 1.1 Query Results JSON format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                             "predicate": term_json(term.predicate),
+                                             "object": term_json(term.object)}}
+    raise TypeError(term)
+
+
+def _rows(result: ox.QuerySolutions, names: list[str], limit: int) -> Iterator[dict[str, Any] | None]:
+    """Bindings as JSON dicts, at most ``limit``; a final None if more rows existed."""
+    for i, sol in enumerate(result):
+        if i >= limit:
+            yield None
+            return
+        yield {n: term_json(t) for n, t in zip(names, sol) if t is not None}
+
+
+def write_solutions(result: ox.QuerySolutions, fmt: str, sink: Sink, limit: int) -> Written:
+    """Write SELECT solutions (at most ``limit`` rows) to ``sink`` in ``fmt``."""
+    names = [v.value for v in result.variables]
+    if fmt == "json":
+        return _write_json(_rows(result, names, limit), names, sink)
+    return _write_batched(_rows(result, names, limit), names, fmt, sink)
+
+
+def _write_json(rows: Iterator[dict[str, Any] | None], names: list[str], sink: Sink) -> Written:
+    head = json.dumps({"head": {"vars": names}}, ensure_ascii=False)[:-1]
+    sink.write(f'{head},"results":{{"bindings":['.encode())
+    close = b"]}}"
+    n, more, cut = 0, False, ""
+    for row in rows:
+        if row is None:
+            more, cut = True, "rows"
+            break
+        data = (b"," if n else b"") + json.dumps(row, ensure_ascii=False).encode("utf-8")
+        if not sink.fits(len(data), len(close)):
+            more, cut = True, "bytes"
+            break
+        sink.write(data)
+        n += 1
+    sink.write(close)
+    return Written(n, more, cut)
+
+
+def _serialize(names: list[str], bindings: list[dict[str, Any]], fmt: str) -> bytes:
+    doc = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False)
+    parsed = ox.parse_query_results(doc.encode("utf-8"), format=ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=_RESULT[fmt])
+
+
+def _split(doc: bytes, fmt: str) -> tuple[bytes, bytes, bytes]:
+    """(header, rows, footer) of one serialised batch."""
+    if fmt == "xml":
+        a = doc.index(_XML_OPEN) + len(_XML_OPEN)
+        b = doc.rindex(_XML_CLOSE)
+        return doc[:a], doc[a:b], doc[b:]
+    a = doc.index(b"\n") + 1
+    return doc[:a], doc[a:], b""
+
+
+def _write_batched(rows: Iterator[dict[str, Any] | None], names: list[str], fmt: str,
+                   sink: Sink) -> Written:
+    header, _, footer = _split(_serialize(names, [], fmt), fmt)
+    sink.write(header)
+    n, more, cut, batch = 0, False, "", []
+
+    def flush(bindings: list[dict[str, Any]]) -> bool:
+        nonlocal n
+        body = _split(_serialize(names, bindings, fmt), fmt)[1]
+        if sink.fits(len(body), len(footer)):
+            sink.write(body)
+            n += len(bindings)
+            return True
+        for one in bindings:  # the batch that crosses the cap: row by row up to it
+            body = _split(_serialize(names, [one], fmt), fmt)[1]
+            if not sink.fits(len(body), len(footer)):
+                return False
+            sink.write(body)
+            n += 1
+        return True
+
+    for row in rows:
+        if row is None:
+            more, cut = True, "rows"
+            break
+        batch.append(row)
+        if len(batch) == BATCH:
+            if not flush(batch):
+                more, cut, batch = True, "bytes", []
+                break
+            batch = []
+    if batch and not flush(batch):
+        more, cut = True, "bytes"
+    sink.write(footer)
+    return Written(n, more, cut)
+
+
+def write_graph(triples: ox.QueryTriples, fmt: str, sink: Sink, limit: int,
+                prefixes: dict[str, str] | None = None) -> Written:
+    """Write CONSTRUCT/DESCRIBE triples (at most ``limit``) to ``sink`` in ``fmt``."""
+    kept: list[ox.Triple] = []
+    more = False
+    for i, t in enumerate(triples):
+        if i >= limit:
+            more = True
+            break
+        kept.append(t)
+    cut = "rows" if more else ""
+    target = _GRAPH[fmt]
+    use = prefixes if target == ox.RdfFormat.TURTLE else None
+    while True:
+        body = ox.serialize(kept, format=target, prefixes=use) or b""
+        if sink.fits(len(body)) or not kept:
+            break
+        kept, more, cut = kept[: len(kept) // 2], True, "bytes"
+    if sink.fits(len(body)):
+        sink.write(body)
+    return Written(len(kept), more, cut)
+
+
+def remove_spool(folder: str, pid: int) -> None:
+    """Remove the spool files a (killed) worker ``pid`` left in ``folder``."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(f"{pid}-"):
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
