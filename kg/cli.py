@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
+from kg import __version__
 from kg.errors import KGError
 
 OUT_HELP = "输出目录 / output folder"
@@ -62,6 +65,7 @@ LAZY_COMMANDS = {
     "analyse": "kg.commands.analyse",
     "synth": "kg.commands.synth",
     "publish": "kg.commands.publish",
+    "builds": "kg.commands.builds",
 }
 
 
@@ -88,6 +92,8 @@ def _module_exists(module: str) -> bool:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="kg (fazhi-kg)",
+                      message="%(prog)s %(version)s", help="显示版本 / show the version")
 @click.option("-v", "--verbose", is_flag=True, help="详细日志 / verbose logging")
 def main(verbose: bool) -> None:
     """fazhi-kg:法治政府建设年度报告知识图谱 / a knowledge graph of Chinese
@@ -110,22 +116,35 @@ def main(verbose: bool) -> None:
 @click.option("--nquads", is_flag=True,
               help="另写 graph.nq(每份报告一个命名图)/ also write graph.nq, one named graph per report")
 @click.option("--no-spread", is_flag=True, help="不生成 spread.html / skip the spread view")
+@click.option("--replace", is_flag=True,
+              help="替换来自其他输入的构建 / replace a build in --out that was made from other "
+                   "inputs (it stays restorable: kg builds)")
 def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: bool,
-              validate: str, nquads: bool, no_spread: bool) -> None:
+              validate: str, nquads: bool, no_spread: bool, replace: bool) -> None:
     """读取报告并构建图谱 / Read reports (.txt, .html, .pdf, .docx; files or folders) and build the graph.
 
     With no INPUT the packaged sample corpus is built. Writes graph.ttl,
     graph.nt, store/, manifest.json and spread.html into --out; the previous
-    build stays complete and readable until the new one replaces it at once.
+    build stays complete and readable until the new one replaces it at once,
+    and is kept in --out/.builds (see `kg builds`). A build in --out made from
+    other inputs is not replaced without --replace. Every input not built is
+    named (not read, failed, duplicate, not a report).
 
     \b
     kg build reports/ --out graph/ --workers 4
     kg build reports/ --out graph/ --update     # only new/changed reports re-extracted
     """
+    import sqlite3
+
     from tqdm import tqdm
 
+    from kg import outputs
     from kg.build import run as build_graph
+    from kg.store import current_build
 
+    roots = list(inputs) or None
+    _before_build(roots, out, replace=replace)
+    previous = current_build(out)
     bar: tqdm | None = None
 
     def start(total: int) -> None:
@@ -133,28 +152,118 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
         bar = tqdm(total=total, unit="份 report", disable=not sys.stderr.isatty(), file=sys.stderr)
 
     try:
-        result = build_graph(list(inputs) or None, out, progress=lambda n: bar and bar.update(n),
+        result = build_graph(roots, out, progress=lambda n: bar and bar.update(n),
                              on_start=start, workers=workers, update=update,
                              validate=validate, nquads=nquads,  # type: ignore[arg-type]
                              spread=not no_spread)
+        outputs.write_inputs(out, roots)
     except KGError as e:
         _fail(str(e))
+        return
+    except (OSError, sqlite3.Error) as e:
+        outputs.discard_incomplete(out)
+        _fail(outputs.write_error(out, e, previous=previous is not None))
         return
     finally:
         if bar is not None:
             bar.close()
-    for entry in result.failed:
-        click.secho(f"跳过 / skipped: {safe(entry.source)}: {safe(entry.reason)}", err=True, fg="yellow")
+    _print_unused(result.entries)
     for line in result.violations[:20]:
         click.secho(f"SHACL: {safe(line)}", err=True, fg="yellow")
-    dup = sum(1 for e in result.entries if e.status == "duplicate")
+    status = Counter(e.status for e in result.entries)
     click.echo(
-        f"完成 / done: {len(result.ok)} 份报告 reports built, {len(result.failed)} 失败 failed, "
-        f"{dup} 重复 duplicate; {result.triples} 三元组 triples; "
-        f"{len(result.violations)} SHACL 违规 violations; {result.seconds:.1f} s → {safe(out)}/"
+        f"完成 / done: {status['ok']} 份报告 reports built, {status['failed']} 失败 failed, "
+        f"{status['duplicate']} 重复 duplicate, {status['skipped']} 未读取 not read; "
+        f"{result.triples} 三元组 triples; {len(result.violations)} SHACL 违规 violations; "
+        f"{result.seconds:.1f} s → {safe(out)}/"
     )
+    if not result.ok:
+        _no_reports(out, previous)
     if result.failed:
         raise SystemExit(1)
+
+
+def _before_build(roots: list[Path] | None, out: Path, *, replace: bool) -> None:
+    """Refuse, before anything is written: inputs with no report to read, and a build in
+    ``out`` made from other inputs (unless ``replace``)."""
+    from kg import outputs
+    from kg.ingest import discover_reasons
+    from kg.build import ManifestEntry
+    from kg.resources import SAMPLE_CORPUS
+
+    try:
+        files, left = discover_reasons(roots or sorted(SAMPLE_CORPUS.glob("*.txt")), exclude=[out])
+        if not files:
+            _print_unused([ManifestEntry(source=s, status="skipped", reason=r) for _, s, r in left])
+            shown = ", ".join(safe(p) for p in (roots or [])[:5])
+            _fail(f"{shown}: 没有可读取的报告 / no report to read here "
+                  f"({len(left)} 个文件未读取 / {len(left)} files not read, listed above); "
+                  "报告须为 / reports are .txt .html .pdf .docx files")
+        if not replace:
+            outputs.check_inputs(out, roots, sources={s for _, s in files})
+    except KGError as e:
+        _fail(str(e))
+
+
+def _no_reports(out: Path, previous: Path | None) -> None:
+    """A build of zero reports is not left live: the previous build is restored."""
+    from kg import outputs
+
+    kept = ""
+    if previous is not None and previous.is_dir():
+        try:
+            outputs.restore(out, previous.name)
+            kept = "; 之前的构建恢复为当前构建 / the previous build was made live again"
+        except KGError as e:
+            kept = f"; {e}"
+    click.secho(f"错误 / error: 没有构建任何报告 / no report was built (see above){kept}",
+                err=True, fg="red")
+    raise SystemExit(1)
+
+
+_LISTED = 10  # names shown per line; the manifest lists them all
+
+
+def _print_unused(entries: list[Any]) -> None:
+    """Name every input that is not in the graph, grouped: not read (by type or
+    reason), failed, duplicate, built but flagged as no report."""
+    by_type: dict[str, list[str]] = {}
+    other: list[Any] = []
+    for e in entries:
+        if e.status != "skipped":
+            continue
+        m = _TYPE.search(e.reason or "")
+        if m:
+            by_type.setdefault(m.group(1), []).append(e.source)
+        else:
+            other.append(e)
+    for suffix, names in sorted(by_type.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        _note(f"未读取 / not read: {len(names)} 个 {suffix} 文件 files "
+              f"(不支持的类型 / unsupported type): {_names(names)}")
+    groups = [("未读取 / not read", other), ("失败 / failed", [e for e in entries if e.status == "failed"]),
+              ("重复 / duplicate", [e for e in entries if e.status == "duplicate"])]
+    for label, group in groups:
+        for e in group[:2 * _LISTED]:
+            _note(f"{label}: {safe(e.source)}: {safe(e.reason)}")
+        if len(group) > 2 * _LISTED:
+            _note(f"{label}: … {len(group) - 2 * _LISTED} 个其他 / more (manifest.json)")
+    flagged = [e.source for e in entries if e.status == "ok" and "not-a-report" in e.flags]
+    if flagged:
+        _note(f"注意 / note: {len(flagged)} 份不像法治政府建设报告,已构建并标记 not-a-report / "
+              f"built but flagged as no report (no word of government or law in the opening): "
+              f"{_names(flagged)}")
+
+
+_TYPE = re.compile(r"unsupported file type \((.*)\)$")
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(safe(n) for n in names[:_LISTED])
+    return shown + (f" … (+{len(names) - _LISTED}, manifest.json)" if len(names) > _LISTED else "")
+
+
+def _note(text: str) -> None:
+    click.secho(text, err=True, fg="yellow")
 
 
 @main.command("eval")
@@ -218,7 +327,7 @@ def eval_cmd(gold: tuple[Path, ...], build_corpus: bool, truth: Path | None,
     except ValueError as e:
         _fail(str(e))
         return
-    click.echo(format_table(result))
+    click.echo(safe(format_table(result), newlines=True))
     if not result.passed():
         raise SystemExit(1)
 
@@ -239,7 +348,7 @@ def _build_gold_corpora(gold: tuple[Path, ...], tmp: Path) -> Path:
     except KGError as e:
         _fail(str(e))
     for entry in result.failed:
-        click.secho(f"跳过 / skipped: {safe(entry.source)}: {safe(entry.reason)}", err=True, fg="yellow")
+        click.secho(f"失败 / failed: {safe(entry.source)}: {safe(entry.reason)}", err=True, fg="yellow")
     click.echo(f"构建 / built: {len(result.ok)} 份报告 reports from "
                f"{', '.join(safe(c) for c in corpora)}", err=True)
     return tmp / "build" / "graph.nt"
@@ -263,7 +372,7 @@ def _eval_truth(truth: Path, graph_file: Path | None, out: Path) -> None:
         except KGError as e:
             _fail(str(e))
             return
-    click.echo(format_score(score(truth, store)))
+    click.echo(safe(format_score(score(truth, store)), newlines=True))
 
 
 if __name__ == "__main__":

@@ -60,3 +60,21 @@ def test_notebook_runs_clean(name, build_dir, monkeypatch):
         names = {p.name for p in (build_dir / "figures").glob("*.png")}
         assert {"adoption_curves.png", "hierarchy.png", "exposure.png", "coadoption.png"} <= names
         assert (build_dir / "exports" / "DATA_DICTIONARY.md").is_file()
+
+
+def test_the_quickstart_builds_into_its_own_folder_not_output(tmp_path, monkeypatch):
+    """Issue 15 item 1: run from notebooks/ with no FAZHI_KG_BUILD, the quickstart builds
+    the sample into notebooks/sample-build and leaves the user's ../output alone."""
+    from nbclient import NotebookClient
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "mine.txt").write_text("a user's own build lives here", encoding="utf-8")
+    monkeypatch.delenv("FAZHI_KG_BUILD", raising=False)
+    book = nbformat.read(NOTEBOOKS / ORDER[0], as_version=4)
+    NotebookClient(book, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    assert sorted(p.name for p in output.iterdir()) == ["mine.txt"]
+    assert (folder / "sample-build" / "manifest.json").is_file()

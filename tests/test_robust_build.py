@@ -142,8 +142,8 @@ def test_exit_status_and_summary_name_the_bad_files(bad_build):
     summary = manifest["summary"]
     assert (summary["ok"], summary["duplicate"], summary["skipped"]) == (9, 1, 1)
     assert summary["failed"] == sum(1 for s, _ in EXPECTED.values() if s == "failed")
-    assert "跳过 / skipped: zip 炸弹.docx: 疑似 zip 炸弹" in stderr
-    assert "跳过 / skipped: 扫描件.pdf: 没有文本层" in stderr
+    assert "失败 / failed: zip 炸弹.docx: 疑似 zip 炸弹" in stderr
+    assert "失败 / failed: 扫描件.pdf: 没有文本层" in stderr
 
 
 def test_bounded_time_and_memory(bad_build):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from kg.cli import safe
 from kg.commands import build_dir_option, scope_options
 from kg.errors import KGError
 
@@ -57,10 +58,36 @@ def command(
             seed=seed,
             scope=Scope(include_candidates=include_candidates, include_planned=include_planned),
         )
+        if programme is not None:
+            programme = _programme_in(out, programme, set(result.tables.programmes["programme"]))
     except KGError as e:
-        click.secho(f"错误 / error: {e}", err=True, fg="red")
+        click.secho(f"错误 / error: {safe(e, newlines=True)}", err=True, fg="red")
         raise SystemExit(2) from e
-    click.echo(an.summary(result, top=top))
+    import pandas as pd
+
+    with pd.option_context("display.unicode.east_asian_width", True):  # CJK columns line up
+        click.echo(safe(an.summary(result, top=top), newlines=True))
     if write_to is not None:
         paths = an.write(result, write_to, figures=figures, programme=programme)
-        click.echo(f"\n写入 / written: {len(paths)} 个文件 files → {write_to}/")
+        click.echo(f"\n写入 / written: {len(paths)} 个文件 files → {safe(write_to)}/")
+
+
+def _programme_in(out: Path, name: str, labels: set[str]) -> str:
+    """The preferred label of the programme ``name`` (a label or an alternative label)
+    among the analysed ``labels``; :class:`UnknownNameError` with the closest names."""
+    from kg.errors import UnknownNameError
+    from kg.names import UnknownName, close_names, known_names, preferred_label
+    from kg.store import open_store
+
+    if name in labels:
+        return name
+    store = open_store(out)
+    label = preferred_label(store, name)
+    if label in labels:
+        return label  # type: ignore[return-value]
+    if label is not None or name in known_names(store, "programme"):
+        raise UnknownNameError(
+            f"举措 / programme “{name}” 不在分析范围内 / is not in the analysed scope (a candidate "
+            "programme? add --include-candidates)")
+    unknown = UnknownName("programme", name, tuple(close_names(name, labels)))
+    raise UnknownNameError(unknown.message(), [unknown])

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from kg.commands import build_dir_option, scope_options
+from kg.cli import safe
 from kg.errors import KGError
 
 _CHOICES = [
@@ -82,12 +83,12 @@ def command(
             scope=Scope(include_candidates=include_candidates, include_planned=include_planned),
         )
     except KGError as e:
-        click.secho(f"错误 / error: {e}", err=True, fg="red")
+        click.secho(f"错误 / error: {safe(e, newlines=True)}", err=True, fg="red")
         raise SystemExit(2) from e
     for name in result.files:
         rows = result.rows.get(name.removesuffix(".csv"))
-        click.echo(f"  {name}" + (f"  ({rows} 行 rows)" if rows is not None else ""))
+        click.echo(f"  {safe(name)}" + (f"  ({rows} 行 rows)" if rows is not None else ""))
     click.echo(
-        f"完成 / done: {len(result.files)} 个文件 files → {result.folder}/ "
+        f"完成 / done: {len(result.files)} 个文件 files → {safe(result.folder)}/ "
         f"(数据字典 / data dictionary: DATA_DICTIONARY.md, datapackage.json)"
     )

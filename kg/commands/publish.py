@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kg.cli import safe
 from kg.errors import KGError
 
 
@@ -35,7 +36,7 @@ def command(endpoint: str, out: Path, user: str | None, prune_with: str | None,
     try:
         result = publish(out, endpoint, auth=user, timeout=timeout, prune_with=prune_with)
     except KGError as e:
-        click.secho(f"错误 / error: {e}", err=True, fg="red")
+        click.secho(f"错误 / error: {safe(e, newlines=True)}", err=True, fg="red")
         raise SystemExit(2) from e
     click.echo(f"完成 / done: {result.graphs} 个命名图 named graphs, {result.triples} 三元组 triples, "
-               f"{result.removed} 删除 removed → {endpoint}")
+               f"{result.removed} 删除 removed → {safe(endpoint)}")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from kg.cli import safe
 from kg.commands import build_dir_option
 from kg.errors import KGError
 
@@ -22,7 +23,7 @@ _FORMATS = ["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdfxml
 
 
 def _fail(message: str) -> None:
-    click.secho(f"错误 / error: {message}", err=True, fg="red")
+    click.secho(f"错误 / error: {safe(message, newlines=True)}", err=True, fg="red")
     raise SystemExit(2)
 
 
@@ -100,11 +101,28 @@ def command(query: str | None, name: str | None, params: tuple[str, ...], out: P
         result = engine.execute(store, prepared)
         _emit(result, fmt, wide=wide or not sys.stdout.isatty())
         elapsed = time.perf_counter() - started
+        unknown = _unknown_names(store, prepared, params)
     except KGError as e:
         _fail(str(e))
         return
     if sys.stderr.isatty():
         click.secho(f"({elapsed:.2f} s)", err=True, dim=True)
+    if unknown:
+        raise SystemExit(1)
+
+
+def _unknown_names(store: object, prepared: object, params: tuple[str, ...]) -> bool:
+    """Say which programme/region/province parameters of a library query match nothing
+    in the build (with the closest names); True if any."""
+    from kg.names import unknown_names
+
+    nq = prepared.source  # type: ignore[attr-defined]
+    if nq is None:
+        return False
+    found = unknown_names(store, [p.name for p in nq.params], _parse_params(params))  # type: ignore[arg-type]
+    for u in found:
+        click.secho(f"注意 / note: {safe(u.message())}", err=True, fg="yellow")
+    return bool(found)
 
 
 def _emit(result: object, fmt: str, *, wide: bool) -> None:
@@ -120,10 +138,11 @@ def _emit(result: object, fmt: str, *, wide: bool) -> None:
             return
         if is_graph:
             columns = ["subject", "predicate", "object"]
-            rows = [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in result]
+            rows = [[safe(cell(t.subject)), safe(cell(t.predicate)), safe(cell(t.object))]
+                    for t in result]
         else:
             columns = [v.value for v in result.variables]  # type: ignore[attr-defined]
-            rows = [[cell(sol[c]) for c in columns] for sol in result]  # type: ignore[attr-defined]
+            rows = [[safe(cell(sol[c])) for c in columns] for sol in result]  # type: ignore[attr-defined]
         width = None if wide else max(24, shutil.get_terminal_size().columns // max(len(columns), 1))
         click.echo(render_table(columns, rows, max_width=width))
         click.secho(f"{len(rows)} 行 / rows", err=True, dim=True)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 
 import click
 
+from kg.cli import safe
 from kg.commands import build_dir_option
 from kg.errors import KGError
 
 
 def _fail(message: str) -> None:
-    click.secho(f"错误 / error: {message}", err=True, fg="red")
+    click.secho(f"错误 / error: {safe(message, newlines=True)}", err=True, fg="red")
     raise SystemExit(2)
 
 
@@ -69,8 +72,24 @@ def command(out: Path, host: str, port: int, timeout: float, max_rows: int, max_
     except KGError as e:
         _fail(str(e))
         return
+    sock = _listen(host, port)  # before the banner: a busy port is said plainly, not after it
+    port = sock.getsockname()[1]
     click.echo(f"SPARQL endpoint: http://{host}:{port}/sparql · query page: http://{host}:{port}/ "
                f"(time limit {timeout:g} s, row cap {max_rows}, {workers}+{reserve} workers)")
     protocol = guarded_protocol(ConnectionLimits(request_timeout, write_timeout, per_client))
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, http=protocol,
-                limit_concurrency=4096, timeout_keep_alive=5)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                            http=protocol, limit_concurrency=4096, timeout_keep_alive=5)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``; a bilingual error if the port is taken."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            _fail(f"端口 {port} 已被占用 / port {port} on {host} is already in use (another "
+                  "`kg serve`?): stop it or pick another port with --port (0: any free port)")
+        _fail(f"无法在 {host}:{port} 监听 / cannot listen on {host}:{port} ({e.strerror or e})")
+        raise

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kg.commands import build_dir_option
+from kg.cli import safe
 from kg.errors import KGError
 
 
@@ -53,9 +54,9 @@ def command(programme: str | None, region: str | None, year: int | None, out: Pa
         write_spread(store, target, title=title or DEFAULT_TITLE, programme=programme,
                      region=region, year=year)
     except KGError as e:
-        click.secho(f"错误 / error: {e}", err=True, fg="red")
+        click.secho(f"错误 / error: {safe(e, newlines=True)}", err=True, fg="red")
         raise SystemExit(2) from e
-    click.echo(f"已写出 / written: {target}")
+    click.echo(f"已写出 / written: {safe(target)}")
     if open_page:
         import webbrowser
 

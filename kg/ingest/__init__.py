@@ -94,8 +94,9 @@ def discover_reasons(inputs: Sequence[Path], *, exclude: Sequence[Path] = ()
     Left out, each with a bilingual reason: an unsupported extension, a symbolic
     link leading out of its input folder (not followed: give its target as an
     input to read it), a dangling or looping link, a FIFO, socket or device, an
-    unreadable folder. Folders in ``exclude`` (the build's own output folder
-    when it lies inside an input) are not walked at all.
+    unreadable folder, a folder that is the output of a build (``manifest.json`` beside
+    ``store/`` or ``.builds/``: its ``spread.html`` is no report). Folders in ``exclude``
+    (the build's own output folder when it lies inside an input) are not walked at all.
     """
     walked = _walk(inputs, exclude)
     files = _listing([e[:5] for e in walked if e[5] is None])
@@ -319,6 +320,10 @@ def _walk(inputs: Sequence[Path], exclude: Sequence[Path] = ()
             real_folder = os.path.realpath(folder)
             if real_folder in excluded:
                 continue  # the build's own output folder inside an input: never read back
+            if _is_build({entry.name for entry in found}):  # another build's output folder
+                out.append((Path(folder), show(rel.rstrip("/") or given.name), prefix, False,
+                            f"build:{real_folder}", _BUILD_REASON))
+                continue
             subfolders = []
             for entry in found:
                 name = entry.name
@@ -352,6 +357,15 @@ def _walk(inputs: Sequence[Path], exclude: Sequence[Path] = ()
                 out.append((Path(entry.path), source, prefix, supported, real, reason))
             stack.extend(reversed(subfolders))
     return out
+
+
+_BUILD_REASON = ("构建输出目录(含 manifest.json),不作为输入读取 / a kg build output folder "
+                 "(it holds manifest.json): not read as input")
+
+
+def _is_build(names: set[str]) -> bool:
+    """True for the names of a ``kg build`` output folder (its spread.html is no report)."""
+    return "manifest.json" in names and not names.isdisjoint({".current", ".builds", "store"})
 
 
 _ODD_EN = {"断开或循环的符号链接": "dangling or looping symbolic link",

@@ -11,13 +11,15 @@ Int64Dtype()
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError
+from kg.errors import QueryError, UnknownNameWarning
+from kg.names import unknown_names
 from kg.query import engine, library
 from kg.query.library import NamedQuery
 from kg.query.terms import to_python
@@ -60,6 +62,19 @@ class KnowledgeGraph:
         """The pyoxigraph result object (solutions, boolean or triples), unconverted."""
         return engine.execute(self._store, engine.prepare(query, bindings))
 
+    def _rows(self, query: str | Path, bindings: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+        """(raw result, its rows if SELECT); an empty answer of a library query whose
+        programme/region/province matches nothing warns :class:`UnknownNameWarning`."""
+        prepared = engine.prepare(query, bindings)
+        result = engine.execute(self._store, prepared)
+        rows = solutions_to_rows(result) if isinstance(result, ox.QuerySolutions) else []
+        if not rows and prepared.source is not None:
+            found = unknown_names(self._store, [p.name for p in prepared.source.params], bindings)
+            if found:
+                warnings.warn(UnknownNameWarning("; ".join(u.message() for u in found), found),
+                              stacklevel=3)
+        return result, rows
+
     def query(self, query: str | Path, **bindings: Any) -> Any:
         """Run a library query (by name), an ``.rq`` file or SPARQL text.
 
@@ -77,10 +92,15 @@ class KnowledgeGraph:
         Raises:
             kg.errors.QueryError: unknown name, bad parameter, syntax error
                 (one line with the position), update or SERVICE.
+
+        Warns:
+            kg.errors.UnknownNameWarning: the answer is empty and a ``programme``,
+                ``region`` or ``province`` given matches nothing (the closest names
+                are in the message and in ``.names``).
         """
-        result = self.raw(query, **bindings)
+        result, rows = self._rows(query, bindings)
         if isinstance(result, ox.QuerySolutions):
-            return solutions_to_rows(result)
+            return rows
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         return list(result)
@@ -94,11 +114,10 @@ class KnowledgeGraph:
         """
         import pandas as pd
 
-        result = self.raw(query, **bindings)
+        result, rows = self._rows(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("frame() 只接受 SELECT 查询 / frame() needs a SELECT query")
         columns = [v.value for v in result.variables]
-        rows = solutions_to_rows(result)
         data = {c: _typed_column(pd, [r[c] for r in rows]) for c in columns}
         return pd.DataFrame(data, columns=columns)
 

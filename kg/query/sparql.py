@@ -26,9 +26,10 @@ from typing import Literal
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.namespaces import PREFIXES
 
 __all__ = ["QueryForm", "QueryRefused", "Token", "bind", "check_depth", "query_form", "refuse_service",
-           "syntax_message", "tokens", "values_block"]
+           "syntax_message", "tokens", "undeclared_prefix", "values_block"]
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 
@@ -310,6 +311,15 @@ def syntax_message(error: BaseException, text: str) -> str:
     >>> syntax_message(SyntaxError("error at 1:25: expected one of LATERAL"), "SELECT * WHERE { ?s ?p }")
     "SPARQL 语法错误 / syntax error at line 1, column 18 (near '?s ?p }'): expected one of LATERAL"
     """
+    undeclared = undeclared_prefix(text)
+    if undeclared is not None:
+        line = text.count("\n", 0, undeclared.start) + 1
+        col = undeclared.start - (text.rfind("\n", 0, undeclared.start) + 1) + 1
+        prefix = undeclared.text.split(":", 1)[0]
+        known = ", ".join(f"{k}:" for k in sorted(PREFIXES))
+        return (f"SPARQL 语法错误 / syntax error at line {line}, column {col} (near "
+                f"{undeclared.text[:20]!r}): 前缀 {prefix}: 未声明 / prefix {prefix}: is not declared; "
+                f"add PREFIX {prefix}: <…> or use a predeclared one ({known})")
     raw = " ".join(str(error).split())
     m = re.search(r"(\d+):(\d+)(?:-\d+:\d+)?:?\s*(.*)", raw)
     if not m:
@@ -324,6 +334,24 @@ def syntax_message(error: BaseException, text: str) -> str:
     near = lines[line - 1][max(col - 1, 0): col + 19].strip() if 0 < line <= len(lines) else ""
     near_txt = f" (near {near!r})" if near else ""
     return f"SPARQL 语法错误 / syntax error at line {line}, column {col}{near_txt}: {reason}"
+
+
+def undeclared_prefix(text: str) -> Token | None:
+    """The first prefixed name of ``text`` whose prefix is neither declared in it
+    (``PREFIX p: <…>``) nor one of the project's predeclared prefixes.
+
+    >>> undeclared_prefix('PREFIX ex: <http://e/> SELECT * { ?s ex:p ?o ; zz:q "no:t" }').text
+    'zz:q'
+    """
+    toks = tokens(text)
+    declared = set(PREFIXES)
+    for i, tok in enumerate(toks[:-1]):
+        if _keyword(tok) == "PREFIX" and toks[i + 1].kind == "word":
+            declared.add(toks[i + 1].text.split(":", 1)[0])
+    for tok in toks:
+        if tok.kind == "word" and ":" in tok.text and tok.text.split(":", 1)[0] not in declared:
+            return tok
+    return None
 
 
 def _rdflib_position(text: str) -> tuple[int, int] | None:

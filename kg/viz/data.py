@@ -8,7 +8,6 @@ parallel integer columns that index into them. Columns keep a 2,900-region,
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
@@ -18,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError
+from kg.names import close_names
 from kg.viz.geo import outlines, project
 
 __all__ = ["refresh_rows", "resolve_programme", "resolve_region", "spread_data", "spread_rows"]
@@ -372,7 +372,7 @@ def _pick(name: str, what: str, candidates: dict[int, list[str]], labels: list[s
     if exact:
         listed = "; ".join(describe[i] for i in exact[:12])
         raise KGError(f"{what} “{name}” 不唯一 / is ambiguous: {listed}")
-    close = difflib.get_close_matches(name, sorted(set(labels)), n=5, cutoff=0.4)
+    close = close_names(name, labels)
     hint = f"; 相近 / close: {', '.join(close)}" if close else ""
     raise KGError(f"{what} “{name}” 未在图谱中找到 / not found among implemented ones{hint}")
 
