@@ -298,6 +298,32 @@ def _local_region(
             yield from divisions(parent)
 
 
+def _resolutions(
+    ext: Extraction, text_digest: str, report: Any, w: _Writer, gazetteer: Gazetteer,
+    divisions: Any,
+) -> Iterator[tuple[Any, Any, Any]]:
+    """The report's fz:RegionResolution nodes: one per name and outcome (the first reason
+    given for it), and one per name left undecided with its candidates."""
+    meta, found = ext.report, {}
+    for hit in ext.regions:
+        if hit.reason and (hit.code is None or gazetteer.get(hit.code) is not None):
+            chosen = (w.region(hit.code) if hit.code
+                      else w.local_region(hit.parent_code, hit.name))
+            found.setdefault((text_digest, hit.surface, hit.code or hit.parent_code or "unknown"),
+                             (hit.reason, chosen))
+    if meta.township and meta.township_reason:
+        found.setdefault((text_digest, meta.township, meta.region_code or "unknown"),
+                         (meta.township_reason, w.local_region(meta.region_code, meta.township)))
+    for key, (reason, chosen) in found.items():
+        yield from _resolution(key, reason, chosen, (), report, w)
+    for surface, codes in ext.undecided:  # never guessed: the candidates are recorded
+        known = [d for d in map(gazetteer.get, codes) if d is not None]
+        yield from _resolution((text_digest, surface, "undecided"), "undecided", None,
+                               tuple(w.region(d.code) for d in known), report, w)
+        for d in known:
+            yield from divisions(d)
+
+
 def _resolution(
     key: tuple[str, str, str], reason: str, chosen: Any, candidates: tuple[Any, ...],
     report: Any, w: _Writer,
@@ -376,27 +402,11 @@ def _facts(
             # surfaces are the gazetteer's names and aliases, or relative (全区): no new labels
             yield report, mentions, region(hit.code)
             yield from divisions(div)
-            if hit.reason:
-                yield from _resolution((text_digest, hit.surface, hit.code), hit.reason,
-                                       region(hit.code), (), report, w)
             continue
         iri = w.local_region(hit.parent_code, hit.name)
         yield report, mentions, iri
         yield from _local_region(hit.name, hit.level, hit.parent_code, iri, w, gazetteer, divisions)
-        if hit.reason:
-            yield from _resolution((text_digest, hit.surface, hit.parent_code or "unknown"),
-                                   hit.reason, iri, (), report, w)
-    if meta.township and meta.township_reason:
-        yield from _resolution((text_digest, meta.township, meta.region_code or "unknown"),
-                               meta.township_reason,
-                               w.local_region(meta.region_code, meta.township), (), report, w)
-    for surface, codes in ext.undecided:  # never guessed: the candidates are recorded
-        known = [gazetteer.get(c) for c in codes]
-        yield from _resolution((text_digest, surface, "undecided"), "undecided", None,
-                               tuple(region(d.code) for d in known if d is not None), report, w)
-        for d in known:
-            if d is not None:
-                yield from divisions(d)
+    yield from _resolutions(ext, text_digest, report, w, gazetteer, divisions)
 
     agencies: dict[tuple[str, str | None], Any] = {}
     for hit in ext.agencies:

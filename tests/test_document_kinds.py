@@ -176,6 +176,29 @@ def test_township_report_whose_county_the_text_does_not_decide():
     assert {g.value(i, FZ.region) for i in g.subjects(FZ.programme, None)} == {town}
 
 
+def test_a_countys_report_credits_the_townships_its_sentence_names():
+    ext = run("伊川县2023年法治政府建设年度报告\n2023年,我县扎实推进法治政府建设,全县推行“首违不罚”。"
+              "其中,白沙镇、鸣皋镇率先建成公共法律服务站。\n")
+    facts = {(i.programme, i.region_code, i.township) for i in ext.implementations}
+    assert ("首违不罚", "410329", None) in facts  # the county itself
+    assert {("公共法律服务站", "410329", "白沙镇"), ("公共法律服务站", "410329", "鸣皋镇")} <= facts
+    assert ("公共法律服务站", "410329", None) not in facts  # the townships did it, not the county
+    g = graph_of(ext)
+    towns = {str(g.value(g.value(i, FZ.region), RDFS.label))
+             for i in g.subjects(FZ.programme, None)}
+    assert {"伊川县", "白沙镇", "鸣皋镇"} <= towns
+
+
+def test_a_reports_own_shared_name_records_why_it_was_placed():
+    ext = run("城中区2025年法治政府建设年度报告\n2025年,城中区坚持依法行政,为推动西宁在现代化建设中挑大梁提供法治保障。")
+    assert ext.report.region_code == "630103"  # 西宁市城中区, not 柳州市城中区
+    g = graph_of(ext)
+    (why,) = g.subjects(FZ.resolvedRegion, URIRef(next(
+        str(s) for s in g.subjects(FZ.adminCode, Literal("630103")))))
+    assert str(g.value(why, FZ.resolutionReason)) == "context"
+    assert str(g.value(why, FZ.surfaceForm)) == "城中区"
+
+
 def test_a_shared_name_the_context_does_not_decide_is_recorded_not_guessed():
     ext = run("通州区2022年法治政府建设年度报告\n2022年,通州区坚持依法行政,全市率先实现“两个首次”。")
     assert ext.report.region_code is None

@@ -6,10 +6,11 @@ names it as evidence — unless the sentence sits in the plans section
 then it is planned for the next year. The agency is the first one named in the
 same sentence, if any.
 
-Who: the document's own region; and when the clause names, before the
-programme, divisions with a GB/T code that lie inside the document's region (a
-prefecture's report: 伊川县、嵩县推行“首违不罚”), those divisions carried it out,
-not the document's region: they get the implementations. Regions named after a learning cue
+Who: the document's own region (a township's report: the township); and when the
+clause names, before the programme, divisions with a GB/T code or townships that lie
+inside the document's region (a prefecture's report: 伊川县、嵩县推行“首违不罚”; a
+county's: 白沙镇、鸣皋镇率先建成…), those divisions carried it out, not the
+document's region: they get the implementations. Regions named after a learning cue
 (学习借鉴浙江诸暨“枫桥经验”, 赴…考察学习) are where the measure came from: they
 become ``learned_from`` of the implementation, never its adopters.
 
@@ -159,12 +160,12 @@ def find_implementations(
         origins = (_origins(text, regions, cue.end(), hit.start, region_code, gazetteer)
                    if cue else ())
         named = [c for c in _inner_regions(regions, clause, cue.start() if cue else hit.start,
-                                           region_code, gazetteer) if c not in origins]
+                                           region_code, gazetteer) if c[0] not in origins or c[1]]
         if not named and clause > s:  # the sentence's subject: 伊川县坚持…,推行“首违不罚”
             named = [c for c in _subject_regions(text, regions, s, clause, region_code, gazetteer)
-                     if c not in origins]
-        for code in named or (region_code,):  # the divisions the clause names did it, not home
-            town = township if code == region_code else None
+                     if c[0] not in origins or c[1]]
+        own = (region_code, township)
+        for code, town in named or (own,):  # the divisions the clause names did it, not home
             key = (code or "", town or "", hit.concept, when, planned)
             if key in seen:  # the first evidence stays; a later sentence may add origins
                 k = seen[key]
@@ -175,7 +176,7 @@ def find_implementations(
             seen[key] = len(out)
             out.append(ImplementationHit(
                 programme=hit.concept, year=when, evidence=sentence, start=s,
-                region_code=code, agency=agency if code == region_code else None,
+                region_code=code, agency=agency if (code, town) == own else None,
                 planned=planned, learned_from=origins, township=town,
             ))
     return out
@@ -188,7 +189,7 @@ JOINERS = "、和及与"
 def _subject_regions(
     text: str, regions: Sequence[RegionHit], s: int, clause: int, home: str | None,
     gazetteer: Gazetteer | None,
-) -> list[str]:
+) -> list[tuple[str, str | None]]:
     """The divisions inside ``home`` that stand as subject of the nearest clause before
     ``clause`` that has one: names right after the clause's start and a lead-in
     (2023年,伊川县、嵩县坚持…,推行…), joined by 、和及与."""
@@ -271,13 +272,24 @@ def _first_in(agencies: Sequence[AgencyHit]) -> Callable[[int, int], str | None]
 def _inner_regions(
     regions: Sequence[RegionHit], start: int, end: int, home: str | None,
     gazetteer: Gazetteer | None,
-) -> list[str]:
-    """Codes of divisions inside ``home`` named in text[start:end], in order."""
+) -> list[tuple[str, str | None]]:
+    """The divisions inside ``home`` named in text[start:end], in order: (code, None) of a
+    coded division, (its county's code, name) of a township in or under ``home``."""
     if home is None or gazetteer is None:
         return []
-    codes: list[str] = []
+    found: list[tuple[str, str | None]] = []
     for r in regions:
-        if start <= r.start and r.end <= end and r.code and r.code != home and r.code not in codes:
-            if home in {d.code for d in gazetteer.chain(r.code)[1:]}:
-                codes.append(r.code)
-    return codes
+        if not (start <= r.start and r.end <= end):
+            continue
+        if r.code:
+            key: tuple[str, str | None] = (r.code, None)
+            inside = r.code != home and home in {d.code for d in gazetteer.chain(r.code)[1:]}
+        elif r.level == "township" and r.parent_code:
+            key = (r.parent_code, r.name)
+            inside = r.parent_code == home or home in {
+                d.code for d in gazetteer.chain(r.parent_code)[1:]}
+        else:
+            continue
+        if inside and key not in found:
+            found.append(key)
+    return found

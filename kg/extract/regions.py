@@ -35,7 +35,7 @@ from kg.townships import load as townships_load
 from kg.resources import data_file
 from kg.types import RegionHit
 
-__all__ = ["find_regions", "subject_region", "subject_township"]
+__all__ = ["find_regions", "subject_reason", "subject_region", "subject_township"]
 
 HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
 LEVEL_RANK = {"province": 0, "prefecture": 1, "county": 2, "township": 3, "village": 4}
@@ -484,6 +484,22 @@ def subject_region(
         if generic is not None:
             return generic
     return _subject_in_text(folded, hits, divisions, gazetteer)
+
+
+def subject_reason(
+    division: Division, *, title: str, publisher: str | None, text: str, gazetteer: Gazetteer
+) -> str | None:
+    """Why :func:`subject_region` took ``division`` when other divisions share its name
+    (RegionHit.reason of its first such mention in the title, publisher or text, else
+    "context": the divisions the text names placed it); None for a name of its own."""
+    if all(len(gazetteer.lookup(n)) < 2 for n in (division.name, *division.aliases)):
+        return None
+    for source in (title, publisher or "", text):
+        hits = _gazetteer_hits(fold(source), source, gazetteer, None)
+        reason = next((h.reason for h in hits if h.code == division.code and h.reason), None)
+        if reason is not None:
+            return reason
+    return "context"
 
 
 def _subject_in_text(

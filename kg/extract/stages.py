@@ -71,6 +71,12 @@ def find_regions_stage(found: Found) -> None:
     )
     if home is None:  # the report's own name may be one several divisions share (通州区)
         regions.find_regions(title or "", gazetteer=gazetteer, home=None, undecided=undecided)
+    elif town is None:  # its own name shared (城中区): why this one, not just "home"
+        why = regions.subject_reason(home, title=title or "", publisher=publisher_surface,
+                                     text=found.text, gazetteer=gazetteer)
+        if why is not None:
+            found.regions = [replace(h, reason=why) if h.reason == "home" else h
+                             for h in found.regions]
     found.undecided = list(dict.fromkeys(undecided))
 
 
@@ -91,8 +97,9 @@ def find_agencies_stage(found: Found) -> None:
             # has no head for (某某自治区藏语委办(编译局), 中共某某镇委员会): kept as written
             publisher = AgencyHit(0, 0, surface, surface, home.code if home else None)
     hits = agencies.find_agencies(found.text, gazetteer=gazetteer, home=home, publisher=publisher)
-    if publisher is None:
+    if publisher is None and found.township is None:
         # no declared publisher: the first justice bureau named at the top of the text
+        # (not in a township's report: a county's bureau there is no township's publisher)
         publisher = next((h for h in hits if h.start < 400 and h.kind == "justice-bureau"), None)
         if publisher is not None:
             hits = agencies.find_agencies(
