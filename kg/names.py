@@ -22,7 +22,8 @@ import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
 
-__all__ = ["KINDS", "UnknownName", "close_names", "known_names", "preferred_label", "unknown_names"]
+__all__ = ["KINDS", "UnknownName", "close_names", "header_value", "known_names", "preferred_label",
+           "unknown_names"]
 
 _PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
 
@@ -99,3 +100,16 @@ def preferred_label(store: ox.Store, name: str) -> str | None:
     for sol in engine.execute(store, prepared):
         return str(sol["label"].value)
     return None
+
+
+def header_value(found: Iterable[UnknownName]) -> str:
+    """``found`` as an HTTP header value (``X-KG-Unknown-Names``), ASCII: one item per name,
+    ``param=VALUE;close=NAME|NAME``, values percent-encoded UTF-8, items joined by ``, ``.
+
+    >>> header_value([UnknownName("programme", "枫桥", ("枫桥经验",))])
+    'programme=%E6%9E%AB%E6%A1%A5;close=%E6%9E%AB%E6%A1%A5%E7%BB%8F%E9%AA%8C'
+    """
+    from urllib.parse import quote
+
+    return ", ".join(f"{quote(u.param, safe='')}={quote(u.value, safe='')};close="
+                     + "|".join(quote(c, safe="") for c in u.close) for u in found)

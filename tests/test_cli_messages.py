@@ -165,3 +165,35 @@ def test_the_notebooks_extra_installs_what_running_them_needs():
     for module in imported - set(sys.stdlib_module_names) - {"kg"}:
         assert {d.lower() for d in dists.get(module, [])} & (needed | core), module
     assert any(ep.name == "jupyter-nbconvert" for ep in metadata.entry_points(group="console_scripts"))
+
+
+def test_the_endpoint_names_unknown_names_in_a_header(sample_build):
+    import urllib.parse
+    import urllib.request
+
+    from conftest import free_port, wait_until_up
+
+    out, _ = sample_build
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--out", str(out), "--port", str(port),
+                             "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, f"{base}/queries", tries=150)
+
+        def get(**params: str) -> tuple[dict[str, str], bytes]:
+            url = f"{base}/queries/adoption-table?" + urllib.parse.urlencode(params)
+            with urllib.request.urlopen(url, timeout=30) as resp:
+                return {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+
+        headers, body = get(programme="枫桥精验", format="csv")
+        item = headers["x-kg-unknown-names"]
+        name, close = item.split(";close=")
+        assert urllib.parse.unquote(name) == "programme=枫桥精验"
+        assert "枫桥经验" in [urllib.parse.unquote(c) for c in close.split("|")]
+        assert len(body.decode().strip().splitlines()) == 1  # the header row only
+        headers, _ = get(programme="枫桥经验", format="csv")
+        assert "x-kg-unknown-names" not in headers and int(headers["x-kg-rows"]) > 0
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -25,7 +25,10 @@ or ``bytes``, ``X-KG-Row-Limit`` and ``X-KG-Byte-Limit``. Paging: ``page-size=N`
 ``cursor=…`` returns the next page. ``X-KG-Build`` names the build that answered:
 a ``kg build`` into the served folder is picked up by the next query, without
 restarting the server (queries already running finish on the build they started
-with; a cursor from the old build is refused with 409).
+with; a cursor from the old build is refused with 409). An empty answer of a library
+query whose programme, region or province matches nothing in the build carries
+``X-KG-Unknown-Names: programme=VALUE;close=NAME|NAME`` (percent-encoded UTF-8,
+:func:`kg.names.header_value`).
 """
 
 from __future__ import annotations
@@ -253,6 +256,8 @@ def _reply_response(reply: Reply, request: Request, settings: Settings) -> Any:
                         "X-KG-Byte-Limit": str(settings.max_bytes)})
     if reply.page_size:
         headers["X-KG-Page-Size"] = str(reply.page_size)
+    if reply.unknown:  # a programme/region/province given that matches nothing (kg.names)
+        headers["X-KG-Unknown-Names"] = reply.unknown
     if reply.next_cursor:
         headers["X-KG-Next-Cursor"] = reply.next_cursor
         if request.method == "GET":
@@ -379,7 +384,8 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
             CORSMiddleware, allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"],
             expose_headers=["X-KG-Truncated", "X-KG-Truncated-By", "X-KG-Row-Limit", "X-KG-Byte-Limit",
-                            "X-KG-Rows", "X-KG-Build", "X-KG-Page-Size", "X-KG-Next-Cursor", "Link"]))
+                            "X-KG-Rows", "X-KG-Build", "X-KG-Page-Size", "X-KG-Next-Cursor", "Link",
+                            "X-KG-Unknown-Names"]))
     middleware.insert(0, Middleware(HostCheck, allowed_hosts=settings.allowed_hosts))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.pool = pool

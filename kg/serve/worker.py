@@ -63,6 +63,7 @@ class Reply:
     spool: str = ""                    # a file holding the body (then body is empty)
     next_cursor: str = ""              # the next page's cursor, when paging and rows remain
     page_size: int = 0
+    unknown: str = ""                  # X-KG-Unknown-Names: names of an empty answer matching nothing
 
 
 _TEXT = "text/plain; charset=utf-8"
@@ -128,7 +129,13 @@ def _run(store: ox.Store, job: Job, build: str, sink: Sink) -> Reply:
     if paged and written.more:
         nxt = paging.Cursor(offset + written.rows, limit, build, paging.digest(job.query, job.params)).encode()
     cut = "" if paged and written.cut == "rows" else written.cut
-    return Reply(200, media, b"", cut, written.rows, next_cursor=nxt, page_size=limit if paged else 0)
+    unknown = ""
+    if written.rows == 0 and prepared.source is not None and not offset:
+        from kg.names import header_value, unknown_names
+
+        unknown = header_value(unknown_names(store, [p.name for p in prepared.source.params], job.params))
+    return Reply(200, media, b"", cut, written.rows, next_cursor=nxt, page_size=limit if paged else 0,
+                 unknown=unknown)
 
 
 def answer(store: ox.Store, job: Job, *, build: str = "", spool: str = "") -> Reply:
@@ -151,7 +158,7 @@ def answer(store: ox.Store, job: Job, *, build: str = "", spool: str = "") -> Re
         return reply
     body, path = sink.finish()
     return Reply(reply.status, reply.media_type, body, reply.truncated, reply.rows, build, path,
-                 reply.next_cursor, reply.page_size)
+                 reply.next_cursor, reply.page_size, reply.unknown)
 
 
 class LiveStore:
