@@ -163,3 +163,39 @@ def test_exported_neighbours_are_the_panel_denominators(world, tmp_path):
         same = observed[(observed["parent_code"] == hier.at[code, "parent_code"])
                         & (observed["level"] == "county")]
         assert k == len(same) - 1, code
+
+
+def test_netdiffuser_exposure_at_t_minus_1_is_the_panels(world, tmp_path):
+    """netdiffuseR's exposure (the share of a vertex's neighbours whose time of adoption is at
+    or before t), computed from netdiffuser_edges.csv and adoption_times.csv, is the panel's
+    neighbour_exposure one year later: the panel's lag, checked on the files themselves."""
+    import numpy as np
+
+    from kg.export import export, read_table
+    from kg.export.research import programme_id
+
+    export(world["out"], to=tmp_path, formats=["netdiffuser", "adoption_times", "panel", "codebook"])
+    e = read_table(tmp_path / "netdiffuser_edges.csv")
+    labels = sorted(set(e["ego"]) | set(e["alter"].dropna()))
+    index = {c: i for i, c in enumerate(labels)}
+    adj = np.zeros((len(labels), len(labels)))
+    for a, b in zip(e["ego"], e["alter"], strict=True):
+        if pd.notna(b):
+            adj[index[a], index[b]] = adj[index[b], index[a]] = 1
+    times = pd.read_csv(tmp_path / "adoption_times.csv", dtype={"adcode": "string"}).set_index("adcode")
+    assert list(times.index) == labels
+    panel = read_table(tmp_path / "panel.csv").set_index(["adcode", "programme", "year"])
+    book = read_table(tmp_path / "codebook.csv").set_index("programme")
+    degree = adj.sum(axis=1)
+    checked = 0
+    for programme in panel.index.get_level_values("programme").unique():
+        toa = times[programme_id(book.at[programme, "programme_iri"])].to_numpy()
+        for year in range(2016, 2025):
+            cum = np.nan_to_num(toa, nan=9999) <= year - 1  # adopted by t − 1
+            exposure = np.divide(adj @ cum, degree, out=np.full(len(labels), np.nan), where=degree > 0)
+            for code, x in zip(labels, exposure, strict=True):
+                if (code, programme, year) in panel.index:
+                    got = panel.at[(code, programme, year), "neighbour_exposure"]
+                    assert (pd.isna(got) and np.isnan(x)) or got == pytest.approx(x), (code, year)
+                    checked += 1
+    assert checked > 2000

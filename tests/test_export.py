@@ -31,7 +31,8 @@ def _toy_graph():
     return module.toy_graph()
 
 
-CSVS = ["adoptions", "programmes", "regions", "coverage", "cascades", "panel"]
+CSVS = ["adoptions", "programmes", "regions", "coverage", "hierarchy", "neighbours", "cascades",
+        "netdiffuser_edges", "codebook", "panel"]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def toy_build(tmp_path_factory):
 def test_every_format_written_and_documented(exported):
     _, dest, result = exported
     expected = {f for files in FORMATS.values() for f in files}
-    assert set(result.files) == expected
+    assert set(result.files) == expected | {"CITATION.cff", "CITATION.md"}
     for name in [*expected, "DATA_DICTIONARY.md", "datapackage.json"]:
         assert (dest / name).stat().st_size > 0, name
     dictionary = (dest / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
@@ -67,7 +68,8 @@ def test_every_format_written_and_documented(exported):
         assert f"## `{name}.csv`" in dictionary
         for column in header:
             assert f"| `{column}` |" in dictionary, (name, column)
-    for name in ("graph.graphml", "coadoption.graphml", "graph.jsonld", "graph.nq", "graph.trig"):
+    for name in ("graph.graphml", "coadoption.graphml", "graph.gexf", "graph.jsonld", "graph.nq",
+                 "graph.trig", "adoption_times.csv", "CITATION.cff", "CITATION.md"):
         assert f"## `{name}`" in dictionary
 
 
@@ -268,6 +270,8 @@ def test_cli_export_selected_formats(sample_build, tmp_path):
         "DATA_DICTIONARY.md",
         "datapackage.json",
         "export.json",
+        "CITATION.cff",
+        "CITATION.md",
     }
     assert "plans (`fz:planned true`) count" in (tmp_path / "x" / "DATA_DICTIONARY.md").read_text(
         encoding="utf-8"

@@ -1,55 +1,21 @@
 """Order of adoption down the administrative hierarchy: centre → province → prefecture → county.
 
 Two views. Per programme, the first year at each tier; the national tier is
-the earliest national-level policy document (``fz:level "national"``) cited in
-the same sentence as one of the programme's implementation facts, dated by the
-first year in its title (《…实施纲要(2021—2025年)》 → 2021) or else by the
-citing report's year. Per adoption, whether an observed ancestor (the
-region's prefecture or province) had adopted strictly earlier.
+the earliest national-level policy document cited with the programme
+(:func:`kg.export.research.national_signals`, which the codebook export shares).
+Per adoption, whether an observed ancestor (the region's prefecture or province)
+had adopted strictly earlier.
 """
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from kg.export.facts import Facts
+from kg.export.research import national_signals
 
 __all__ = ["TIERS", "national_signals", "tier_order", "vertical_table"]
 
 TIERS = ("national", "province", "prefecture", "county")
-_YEAR = re.compile(r"(19[5-9]\d|20\d\d)")
-
-
-def national_signals(facts: Facts, adoptions: pd.DataFrame) -> pd.DataFrame:
-    """Per programme: national documents cited with it and the earliest such year.
-
-    Columns: ``programme_iri``, ``document``, ``year``, ``year_source`` (title|report).
-    """
-    cols = ["programme_iri", "document", "year", "year_source"]
-    docs = facts.documents[facts.documents["level"] == "national"]
-    if docs.empty or adoptions.empty:
-        return pd.DataFrame(columns=cols)
-    imps = facts.implementations[
-        facts.implementations["programme"].isin(adoptions["programme_iri"])
-    ]
-    imps = imps.merge(
-        facts.reports[["report", "year"]].rename(columns={"year": "report_year"}),
-        on="report",
-        how="left",
-    )
-    rows = []
-    for title in docs["title"].dropna():
-        hit = imps[imps["evidence"].fillna("").str.contains(title, regex=False)]
-        m = _YEAR.search(title)
-        for prog, h in hit.groupby("programme"):
-            if m:
-                rows.append((prog, title, int(m[1]), "title"))
-            elif h["report_year"].notna().any():
-                rows.append((prog, title, int(h["report_year"].min()), "report"))
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values(["programme_iri", "year", "document"], ignore_index=True)
 
 
 def tier_order(adoptions: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:

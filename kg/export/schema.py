@@ -350,6 +350,54 @@ TABLES: tuple[TableSpec, ...] = (
         ),
     ),
     TableSpec(
+        "netdiffuser_edges",
+        "netdiffuser_edges.csv",
+        "one pair of observed regions sharing a boundary (ego < alter, listed once), or one observed "
+        "region without such a neighbour (alter empty): netdiffuseR's edge list. In R: "
+        "`e <- read.csv('netdiffuser_edges.csv', colClasses = 'character'); g <- "
+        "edgelist_to_adjmat(e[, c('ego', 'alter')], undirected = TRUE, keep.isolates = TRUE)`; "
+        "the vertices come out sorted by adcode, the order of adoption_times.csv, so "
+        "`toa <- read.csv('adoption_times.csv', colClasses = c(adcode = 'character'))[[ID]]` "
+        "fits `new_diffnet(g, toa)`",
+        ("ego", "alter"),
+        (
+            _f("ego", "string", "adcode of one region (join regions.csv)"),
+            _f("alter", "string", "adcode of its neighbour; empty for a region with none"),
+        ),
+    ),
+    TableSpec(
+        "codebook",
+        "codebook.csv",
+        "one programme in scope, in the manner of SPID's codebook (the State Policy Innovation "
+        "and Diffusion database): id, name, theme, years, adopters, status, national document",
+        ("id",),
+        (
+            _f("id", "string", "short ASCII id ('p' + 10 hex digits of the IRI's SHA-256): the "
+               "column name of the programme in adoption_times.csv; stable across builds"),
+            _f("programme", "string", "programme name (Chinese)"),
+            _f("theme", "string", "theme (Chinese); empty for candidates"),
+            _f("theme_en", "string", "theme (English)"),
+            _f("theme_id", "string", "theme slug"),
+            _f("status", "string", "curated (in the reviewed scheme) | candidate (found in text, "
+               "not reviewed)"),
+            _f("first_year", "Int64", "earliest adoption year; empty if never adopted",
+               "calendar year"),
+            _f("last_year", "Int64", "latest year any region mentions it", "calendar year"),
+            _f("n_adopters", "int64", "regions that adopted it", "regions"),
+            _f("n_provinces", "int64", "provinces with at least one adopter", "provinces"),
+            _f("first_adopters", "string", "the regions adopting in first_year"),
+            _f("national_document", "string", "earliest national-level document (fz:level "
+               "national) cited in the same sentence as one of its implementation facts: the "
+               "document that mandates or frames it, as the reports say (a signal, not a verified "
+               "legal basis); empty if none"),
+            _f("national_year", "Int64", "year of that document: the first year in its title, "
+               "else the citing report's year", "calendar year"),
+            _f("scope_note", "string", "the scheme's note on the measure (skos:scopeNote: often "
+               "where it comes from)"),
+            _f("programme_iri", "string", "IRI of the programme"),
+        ),
+    ),
+    TableSpec(
         "panel",
         "panel.csv",
         "one region × programme × year, from the first adoption year in the data to the region's "
@@ -463,9 +511,30 @@ OTHER_FILES: tuple[tuple[str, str], ...] = (
     ),
     (
         "graph.gexf",
-        "the region–programme network as a dynamic GEXF graph: each edge and programme node has a "
-        "`start` year, so Gephi's timeline replays the diffusion.",
+        "the region–programme network as a dynamic GEXF 1.2 graph (timeformat date, whole years), "
+        "for Gephi: every adoption edge and programme node `start`s on 1 January of its first year, "
+        "every region node in its first year of data (no `end`: adoption is absorbing; lapses are "
+        "flagged in adoptions.csv); programme nodes carry `adopters`, their cumulative number of "
+        "adopters as a dynamic attribute (one value per year, `start`/`end`), region nodes "
+        "`reported` (1 in the years a report of their own covers). Open it in Gephi and enable the "
+        "timeline (Window → Timeline) to replay the diffusion; size programme nodes by `adopters`.",
     ),
+    (
+        "adoption_times.csv",
+        "one row per observed region (`adcode`, sorted), one column per adopted programme (its "
+        "codebook.csv `id`), the adoption year (adoptions.csv first_year) or empty for never: R's NetworkInference "
+        "wide cascades, `m <- read.csv('adoption_times.csv', colClasses = c(adcode = 'character')); "
+        "rownames(m) <- m$adcode; cascades <- as_cascade_wide(as.matrix(m[, -1]))` (every region "
+        "is a node: non-adopters are censored), or use cascades.csv with `as_cascade_long(df, "
+        "cascade_node_name = 'node', event_time = 'time', cascade_id = 'cascade', node_names = "
+        "m$adcode)`; each column is a netdiffuseR time-of-adoption vector (see netdiffuser_edges.csv).",
+    ),
+    (
+        "CITATION.cff",
+        "how to cite these data, in the Citation File Format 1.2.0 (GitHub, Zenodo and Zotero read "
+        "it): title, version, data id (SHA-256 of the build's graph.nt), abstract, the sources used.",
+    ),
+    ("CITATION.md", "the same citation, in Chinese and English, with a BibTeX entry."),
     (
         "graph.jsonld",
         "the whole graph as JSON-LD 1.1, compacted with the prefixes of the @context "
