@@ -350,3 +350,33 @@ def test_township_with_namesakes_in_several_counties_stays_under_home(gaz: Gazet
     (town,) = [h for h in find_regions("城关镇开展法治宣传", gazetteer=gaz, home="620000")
                if h.level == "township"]
     assert (town.parent_code, town.reason) == ("620000", None)
+
+
+# --- the report's own region from its text -----------------------------------------------------
+
+
+def subject_of(text: str, gaz: Gazetteer) -> str | None:
+    d = subject_region(title="", publisher=None, text=text, gazetteer=gaz)
+    return d.name if d else None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a 省 report that names only one of its cities: the province around it
+        ("2020年,全省各级政府坚持依法行政。驻马店市获评全国法治政府建设示范市,我省命名5个示范市(县)。",
+         "河南省"),
+        # a 自治区 report (全区) that names the region more than any district
+        ("近年来,宁夏回族自治区党委和政府高度重视法治政府建设,全区推进依法治区。宁夏在全国率先…"
+         "银川市兴庆区推行“首违不罚”,宁夏各级政府…", "宁夏回族自治区"),
+        # 我市 acting on a county-level city: the prefecture that contains it
+        ("2017年,我市深化放管服改革,清理本市地方立法审批事项,将平度市25个政务服务事项下放,全市推进。",
+         "青岛市"),
+        # a county that says only 在全省率先 is still the county
+        ("2023年,永嘉县在全省率先推行“首违不罚”清单制度,永嘉县司法局牵头。", "永嘉县"),
+        # a county-level city naming itself only in 为…提供法治保障 is still itself
+        ("2023年,坚持依法行政,为平度市高质量发展提供法治保障,全市推进。", "平度市"),
+    ],
+)
+def test_subject_level_from_how_the_text_names_itself(gaz: Gazetteer, text: str, name: str) -> None:
+    assert subject_of(text, gaz) == name

@@ -508,8 +508,8 @@ def _subject_in_text(
 ) -> Division | None:
     """The report's region from the divisions its text names (``hits``, coded, in order).
 
-    The report names itself by a level word (全省, 我市, 本区): a 省 report (one that uses
-    no other such word) is about the province it names, else the one province every named division lies in; otherwise the
+    The report names itself by a level word (全省, 我市, 本区): a 省 report (one that says
+    我省 or 本省 and uses no other such word) is about the province it names, else the one province every named division lies in; otherwise the
     most named division whose name ends in that word (a 自治区 counts for 区), leaving out
     a division named only as the target of an action (将平度市…, 对某县…): a report calls
     itself 我市, so then its region is the one that contains that division, if that one
@@ -518,7 +518,8 @@ def _subject_in_text(
     kinds = _self_kinds(folded)
     # 全省 also stands in lower reports (在全省率先): a 省 report uses no other level word
     lower = Counter({k: n for k, n in kinds.items() if k != "省"})
-    self_kind = lower.most_common(1)[0][0] if lower else ("省" if kinds else None)
+    self_kind = lower.most_common(1)[0][0] if lower else (
+        "省" if OWN_PROVINCE.search(folded) else None)
     named = [d for d in divisions.values() if d is not None]
     if self_kind == "省":
         province = _province_subject(named, folded, gazetteer)
@@ -541,6 +542,9 @@ def _subject_in_text(
         return int(_fits(d, self_kind)), mentions, LEVEL_RANK[d.level], d.code
 
     return max(candidates, key=score)
+
+
+OWN_PROVINCE = re.compile(r"(?:我|本)省")  # 全省 alone also stands in lower reports (在全省率先)
 
 
 def _fits(d: Division, self_kind: str | None) -> bool:
