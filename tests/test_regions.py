@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.regions import find_regions, subject_region
+from kg.extract.regions import find_regions, subject_region, subject_township
 from kg.gazetteer import Gazetteer, load
 
 
@@ -380,3 +380,37 @@ def subject_of(text: str, gaz: Gazetteer) -> str | None:
 )
 def test_subject_level_from_how_the_text_names_itself(gaz: Gazetteer, text: str, name: str) -> None:
     assert subject_of(text, gaz) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "town", "county"),
+    [
+        # no title: the text names itself as a township
+        ("2023年,全镇上下在县委县政府的领导下,鸣皋镇党委扎实推进法治建设,全镇各村配备法律顾问。",
+         "鸣皋镇", "410329"),
+        # a county's text that names townships and 乡镇党委 is no township's
+        ("2023年,全县各乡镇党委、乡镇政府扎实推进法治建设。伊川县鸣皋镇、白沙镇推行“首违不罚”,全县推进。",
+         None, None),
+    ],
+)
+def test_township_subject_from_the_text(gaz: Gazetteer, text: str, town: str | None,
+                                        county: str | None) -> None:
+    around = subject_region(title="", publisher=None, text=text, gazetteer=gaz)
+    found = subject_township(title="", publisher=None, text=text, around=around, gazetteer=gaz)
+    assert (found.name, found.parent_code) == (town, county) if town else found is None
+
+
+@pytest.mark.parametrize(
+    ("superior", "county", "reason"),
+    [
+        ("市委、市政府", "511083", "context"),  # of the four counties with a 胡家镇, one is a 市
+        ("县委、县政府", None, None),           # three are 县: not decided, not guessed
+    ],
+)
+def test_township_report_county_from_the_superior_it_names(
+    gaz: Gazetteer, superior: str, county: str | None, reason: str | None
+) -> None:
+    title = "胡家镇2023年法治政府建设年度报告"
+    text = f"{title}\n2023年,胡家镇在{superior}的坚强领导下,推行“双随机、一公开”监管。"
+    town = subject_township(title=title, publisher=None, text=text, around=None, gazetteer=gaz)
+    assert (town.name, town.parent_code, town.reason) == ("胡家镇", county, reason)

@@ -613,7 +613,10 @@ def _self_kinds(folded: str) -> Counter[str]:
     return Counter(m.group(1) for m in re.finditer(r"(?:全|本|我)(省|区|县|市|旗|州)", folded))
 
 
-TOWNSHIP_SELF = re.compile(r"(?:全|本|我)(镇|乡|街道)|(镇|乡|街道)(?:党委|党工委|人民政府|政府|办事处)")
+# a text naming itself as a township: 全镇, 我乡, 本街道, 镇党委 (not 乡镇党委, 各镇政府)
+TOWNSHIP_SELF = re.compile(
+    r"(?:全|本|我)(镇|乡|街道)|(?<![乡各该全本我])(镇|乡|街道)(?:党委|党工委|人民政府|政府|办事处)")
+MIN_TOWNSHIP_SELF = 2
 COUNTY_SELF = re.compile(r"(?:全|本|我)(区|县|市|旗)")
 
 
@@ -631,14 +634,16 @@ def subject_township(
     report otherwise) whose township list has it, else the one in the country; else
     ``around`` itself, or None (the context does not decide: never guessed).
     """
+    folded = fold(text)
+    superior = _superior_kind(folded)
     for source in (title, publisher or ""):
         hits = find_regions(source, gazetteer=gazetteer, home=None)
         if hits:
             last = hits[-1]
-            return _with_county(last, hits, around, gazetteer) if last.level == "township" else None
-    folded = fold(text)
+            return (_with_county(last, hits, around, gazetteer, superior)
+                    if last.level == "township" else None)
     own = Counter(a or b for a, b in TOWNSHIP_SELF.findall(folded))
-    if not own or sum(own.values()) <= len(COUNTY_SELF.findall(folded)):
+    if sum(own.values()) < max(MIN_TOWNSHIP_SELF, len(COUNTY_SELF.findall(folded)) + 1):
         return None
     kind = own.most_common(1)[0][0]
     home = around.code if around else None
@@ -648,13 +653,29 @@ def subject_township(
         return None
     counts = Counter(h.name for h in towns)
     best = max(towns, key=lambda h: (counts[h.name], -h.start))
-    return _with_county(best, [], around, gazetteer)
+    return _with_county(best, [], around, gazetteer, superior)
+
+
+# the county above a township, as its text names it: 在县委、县政府的领导下, 市委市政府
+SUPERIOR = re.compile(r"(?<![省州])(县|市|区|旗)(?:委|人民政府|政府)")
+
+
+def _superior_kind(folded: str) -> str | None:
+    """The level word of the county a township's text names above it (县委 → 县), if one."""
+    kinds = set(SUPERIOR.findall(folded[:SUPERIOR_CHARS]))
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+SUPERIOR_CHARS = 1200
 
 
 def _with_county(
-    town: RegionHit, hits: list[RegionHit], around: Division | None, gazetteer: Gazetteer
+    town: RegionHit, hits: list[RegionHit], around: Division | None, gazetteer: Gazetteer,
+    superior: str | None = None,
 ) -> RegionHit:
-    """``town`` with its county: named right before it in ``hits``, else from the lists."""
+    """``town`` with its county: named right before it in ``hits``, else from the lists (of
+    the counties whose name ends in ``superior``, the level word of the 县委/市委 the text
+    names above it, when that leaves one: "context")."""
     before = next((h for h in hits if h.end == town.start and h.level == "county"), None)
     if before is not None:
         return replace(town, parent_code=before.code, reason="named-county")
@@ -669,4 +690,7 @@ def _with_county(
             return replace(town, parent_code=around.code, reason=None)  # no finer: within it
     if len(counties) == 1:
         return replace(town, parent_code=counties[0], reason="county-list")
+    fitting = [c for c in counties if superior and gazetteer.get(c).name.endswith(superior)]  # type: ignore[union-attr]
+    if len(fitting) == 1:
+        return replace(town, parent_code=fitting[0], reason="context")
     return replace(town, parent_code=None, reason=None)
