@@ -7,6 +7,7 @@ exit status.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections import Counter
@@ -76,6 +77,20 @@ class LazyGroup(click.Group):
         return sorted(set(super().list_commands(ctx)) | {
             name for name, module in LAZY_COMMANDS.items() if _module_exists(module)
         })
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; an error of the system (a full disk, a folder that cannot be
+        written, a file gone) ends it with a bilingual message naming the file, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # `kg query … | head`: the reader left; nothing to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(1) from None
+        except OSError as e:
+            from kg.outputs import os_reason
+
+            name = os.fsdecode(e.filename) if e.filename else ""
+            _fail(f"{name + ': ' if name else ''}{os_reason(e)}")
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in LAZY_COMMANDS and _module_exists(LAZY_COMMANDS[name]):

@@ -32,7 +32,7 @@ from kg.resources import SAMPLE_CORPUS
 from kg.store import BUILDS, BuildLock, current_build, publish_build
 
 __all__ = ["BuildInfo", "InputsChanged", "age", "builds", "check_inputs", "describe",
-           "discard_incomplete", "input_paths", "restore", "write_error", "write_inputs"]
+           "discard_incomplete", "input_paths", "os_reason", "restore", "write_error", "write_inputs"]
 
 INPUTS = "inputs.json"  # beside a build's manifest.json: the inputs it was built from
 COMPLETE = ".complete"  # written into a build folder when it is published (kg.store)
@@ -96,8 +96,9 @@ def check_inputs(out: Path, inputs: Sequence[Path] | None, *, sources: set[str])
 
     A build is replaced without asking when every input it was made from is among
     ``inputs`` or inside one of them (the same folder again, a parent folder, one more
-    folder). A build that recorded no inputs is taken as the same when it shares a
-    report file name with ``sources`` (what this build will read).
+    folder), or when it is a build of the packaged sample (nothing of the user's is
+    lost). A build that recorded no inputs is taken as the same when it shares a report
+    file name with ``sources`` (what this build will read).
 
     Raises:
         InputsChanged: naming the old and the new inputs and ``--replace``.
@@ -108,12 +109,13 @@ def check_inputs(out: Path, inputs: Sequence[Path] | None, *, sources: set[str])
     new = input_paths(inputs)
     old = _recorded(build)
     if old is not None:
-        if all(_covered(o, new) for o in old):
-            return
+        if all(_covered(o, new) for o in old) or old == input_paths(None):
+            return  # the same inputs, or the packaged sample (rebuilt any time by `kg build`)
         before = [o for o in old if not _covered(o, new)]
     else:
         before_sources = _sources(build)
-        if not before_sources or before_sources & sources:
+        sample = {p.name for p in SAMPLE_CORPUS.glob("*.txt")}
+        if not before_sources or before_sources & sources or before_sources <= sample:
             return
         before = [f"{len(before_sources)} 份报告 reports, e.g. {sorted(before_sources)[0]}"]
     shown_old, shown_new = describe(before), describe(new)
@@ -195,18 +197,24 @@ _FULL = {errno.ENOSPC, errno.EDQUOT}
 _DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
-def write_error(out: Path, error: OSError | sqlite3.Error, *, previous: bool) -> str:
-    """A bilingual message for a build that could not be written into ``out``."""
+def os_reason(error: OSError | sqlite3.Error) -> str:
+    """What went wrong, bilingual: a full disk, a size limit, no permission, or the system's words."""
     code = getattr(error, "errno", None)
     text = str(error)
     if code in _FULL or "disk is full" in text or getattr(error, "sqlite_errorcode", None) == 13:
-        what = "磁盘已满 / the disk is full"
-    elif code == errno.EFBIG:
-        what = "文件超出大小上限 / a file grew past the size limit (disk quota or ulimit -f)"
-    elif code in _DENIED:
-        what = "没有写入权限 / the folder is not writable"
-    else:
-        what = f"写入失败 / writing failed ({getattr(error, 'strerror', None) or text})"
+        return "磁盘已满 / the disk is full"
+    if code == errno.EFBIG:
+        return "文件超出大小上限 / a file grew past the size limit (disk quota or ulimit -f)"
+    if code in _DENIED:
+        return "没有写入权限 / the folder is not writable"
+    if code == errno.ENOENT:
+        return "找不到文件或目录 / no such file or folder"
+    return f"读写失败 / reading or writing failed ({getattr(error, 'strerror', None) or text})"
+
+
+def write_error(out: Path, error: OSError | sqlite3.Error, *, previous: bool) -> str:
+    """A bilingual message for a build that could not be written into ``out``."""
+    what = os_reason(error)
     name = getattr(error, "filename", None)
     where = f" ({show(os.fsdecode(name))})" if name and Path(os.fsdecode(name)) != out else ""
     kept = ("之前的构建完好,仍然有效 / the previous build is intact and still live" if previous

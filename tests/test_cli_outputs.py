@@ -86,6 +86,14 @@ def test_a_build_of_other_inputs_is_refused_replaced_on_request_and_restored(tmp
     assert (out / "graph.nt").read_bytes() == three
 
 
+def test_a_build_of_the_sample_is_replaced_freely(tmp_path):
+    out = tmp_path / "output"
+    assert kg("build", "--out", out).returncode == 0  # the quickstart, then one's own reports
+    res = kg("build", corpus(tmp_path / "mine", [0]), "--out", out)
+    assert res.returncode == 0, res.stderr
+    assert reports_in(out) == 1
+
+
 def test_every_input_left_out_is_named_and_counted(tmp_path):
     src = corpus(tmp_path / "in", [0, 1, 2])
     (src / "旧格式.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
@@ -197,3 +205,20 @@ def test_an_unwritable_output_folder_is_said_plainly(tmp_path):
     assert (out / "graph.nt").read_bytes() == graph and reports_in(out) == 1
     assert fresh.returncode == 2 and f"{locked / 'new'}: 无法写入构建" in fresh.stderr
     assert "nothing was replaced" in fresh.stderr
+
+
+def test_other_commands_name_a_folder_they_cannot_write(tmp_path, sample_build):
+    prefix = _without_root_override()
+    out, _ = sample_build
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        viz = kg("viz", "--out", out, "-o", locked / "map.html", prefix=prefix)
+        export = kg("export", "--out", out, "--to", locked / "exports", "--format", "csv", prefix=prefix)
+    finally:
+        locked.chmod(0o755)
+    for res, name in ((viz, ".map.html"), (export, "exports")):
+        assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+        assert f"错误 / error: {locked}/{name}" in res.stderr
+        assert "没有写入权限 / the folder is not writable" in res.stderr
