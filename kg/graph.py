@@ -22,7 +22,7 @@ from kg.derive import derived_facts
 from kg.gazetteer import Division, Gazetteer
 from kg.namespaces import FZ, GEO, ID, ORG, PREFIXES, digest, mint
 from kg.resources import ontology_dir
-from kg.thesaurus import Thesaurus
+from kg.thesaurus import Thesaurus, surface_label
 from kg.types import DOCUMENT_KINDS, REPORT_KINDS, Extraction
 
 __all__ = [
@@ -430,8 +430,9 @@ def _facts(
     for hit in ext.programmes:
         iri = w.programme(hit.concept)
         yield report, mentions, iri
-        if hit.surface and hit.surface.strip("“”\"'") != hit.concept:
-            yield iri, w.skos.altLabel, zh(hit.surface.strip("“”\"'"))
+        alt = surface_label(hit.surface) if hit.surface else ""
+        if alt and alt != hit.concept:
+            yield iri, w.skos.altLabel, zh(alt)
         if not hit.curated:
             yield iri, rdf_type, w.fz.Programme
             yield iri, rdf_type, w.skos.Concept

@@ -34,6 +34,7 @@ __all__ = [
     "normalise",
     "read_tsv",
     "render_turtle",
+    "surface_label",
 ]
 
 SCHEME_IRI = f"{ID}scheme/programmes"
@@ -70,6 +71,57 @@ def normalise(label: str) -> str:
     """
     text = unicodedata.normalize("NFKC", label)
     return _DASHES.sub("-", _DROP.sub("", text))
+
+
+_PAIRS = {"“": "”", "‘": "’", "《": "》", "「": "」", "『": "』"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+_STRAIGHT = "\"'"
+
+
+def _unpaired(text: str) -> set[int]:
+    """Positions of quote marks in ``text`` that have no partner (a closer with no opener
+    before it, an opener never closed, an odd straight quote)."""
+    stack: list[int] = []
+    bad: set[int] = set()
+    for i, ch in enumerate(text):
+        if ch in _PAIRS:
+            stack.append(i)
+        elif ch in _CLOSERS:
+            if stack and text[stack[-1]] == _CLOSERS[ch]:
+                stack.pop()
+            else:
+                bad.add(i)
+    bad.update(stack)
+    for q in _STRAIGHT:
+        at = [i for i, ch in enumerate(text) if ch == q]
+        if len(at) % 2:
+            bad.update(at)
+    return bad
+
+
+def surface_label(surface: str) -> str:
+    """The alternative label a surface form gives: no quote mark without its partner (a
+    span that cut through a quotation, ``首违不罚”清单``, loses the stray mark), and one
+    pair of quotes around the whole label removed.
+
+    >>> surface_label("“首违不罚”")
+    '首违不罚'
+    >>> surface_label("首违不罚”清单")
+    '首违不罚清单'
+    >>> surface_label("“三官一律”进社区")
+    '“三官一律”进社区'
+    >>> surface_label("坚持和发展新时代“枫桥经验")
+    '坚持和发展新时代枫桥经验'
+    """
+    text = surface.strip()
+    bad = _unpaired(text)
+    text = "".join(ch for i, ch in enumerate(text) if i not in bad).strip()
+    if len(text) > 2 and _PAIRS.get(text[0]) == text[-1] and not _unpaired(text[1:-1]) \
+            and not any(ch in _PAIRS or ch in _CLOSERS for ch in text[1:-1]):
+        text = text[1:-1].strip()
+    elif len(text) > 2 and text[0] == text[-1] and text[0] in _STRAIGHT and text[0] not in text[1:-1]:
+        text = text[1:-1].strip()
+    return text
 
 
 @dataclass(frozen=True, slots=True)

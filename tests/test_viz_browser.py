@@ -56,7 +56,7 @@ def adopters(store, programme: str | None = None, *, up_to: int | None = None) -
 class Page:
     """A loaded page plus everything it tried to do."""
 
-    def __init__(self, browser, path: Path, *, viewport=(1500, 900), bypass_csp=False) -> None:
+    def __init__(self, browser, path: Path, *, viewport=(1500, 900), bypass_csp=False, url: str | None = None) -> None:
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -67,7 +67,7 @@ class Page:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         started = time.perf_counter()
-        self.page.goto(path.resolve().as_uri())
+        self.page.goto(url or path.resolve().as_uri())
         self.page.wait_for_function("document.body.dataset.ready === '1' && spreadView.timings.firstDraw > 0")
         self.load_seconds = time.perf_counter() - started
 
@@ -129,7 +129,7 @@ def test_picking_fengqiao_lights_exactly_the_sparql_regions(sample):
     assert page.lit() == set(expected)
     assert page.js("spreadView.firstYears()") == expected
     card = page.page.inner_text("#programme-card")
-    assert f"{len(expected)} 个地区 regions" in card and f"首次 first {min(expected.values())}" in card
+    assert f"{len(expected)} 个地区 regions" in card and f"首次提及 first mention {min(expected.values())}" in card
     page.assert_clean()
 
 
@@ -250,4 +250,125 @@ def test_national_scale_page_with_200000_facts_draws(tmp_path, browser):
     assert page.lit() == set(adopters(store, FENGQIAO))
     page.set_year(2018)
     assert page.lit() == set(adopters(store, FENGQIAO, up_to=2018))
+    page.assert_clean()
+
+
+# ---- diffusion edges, coverage, shareable state (issue 14) -------------------------------------
+REGION = "https://w3id.org/fazhi-kg/id/region/"
+ZHUJI, YONGJIA, FUYANG, CIXI, JINGHU = (REGION + c for c in ("330681", "330324", "330111", "330282", "340202"))
+
+
+@pytest.fixture(scope="module")
+def diffusion(diffusion_build, browser):
+    page = Page(browser, diffusion_build / "spread.html")
+    yield diffusion_build, page
+    page.page.close()
+
+
+def test_learned_from_edge_is_drawn_solid_with_its_sentence_and_replays_with_the_year(diffusion):
+    out, page = diffusion
+    page.pick(FENGQIAO, "枫桥经验")
+    drawn = {(e["from"], e["to"], e["kind"], e["dashed"]) for e in page.js("spreadView.edgesDrawn()")}
+    assert drawn == {(ZHUJI, YONGJIA, "learned", False), (ZHUJI, FUYANG, "neighbour", True)}
+    # the learned edge is the graph's fz:learnedFrom, read by SPARQL
+    origin = {r["o"].value for r in open_store(out).query(PREFIXES + """
+        SELECT ?o ?r ?p WHERE { ?i fz:learnedFrom ?o ; fz:region ?r ; fz:programme ?p }""",
+        substitutions={ox.Variable("r"): ox.NamedNode(YONGJIA), ox.Variable("p"): ox.NamedNode(FENGQIAO)})}
+    assert origin == {ZHUJI}
+    page.set_year(2021)  # 永嘉 first mentions it in 2022: its edge is not there yet
+    assert {e["to"] for e in page.js("spreadView.edgesDrawn()")} == {FUYANG}
+    page.set_year(2020)
+    assert page.js("spreadView.edgesDrawn()") == []
+    page.set_year(2022)
+    point = page.js("""() => { const e = spreadView.edgesDrawn().findIndex((x) => x.kind === 'learned');
+                               return spreadView.edgePoint(spreadView.edgeIds()[e]); }""")
+    page.page.mouse.move(point["x"], point["y"])
+    page.page.wait_for_selector("#tooltip:not([hidden])")
+    tip = page.page.inner_text("#tooltip")
+    assert "诸暨市 → 永嘉县" in tip and "学习借鉴浙江诸暨“枫桥经验”" in tip and "the text says" in tip
+    page.page.uncheck("#inferred")  # learned edges stay, inferred ones go
+    assert [e["kind"] for e in page.js("spreadView.edgesDrawn()")] == ["learned"]
+    card = page.page.inner_text("#programme-card")
+    assert "1 文中借鉴 learned-from" in card and "永嘉县 ← 诸暨市 (2022)" in card
+    page.page.check("#inferred")
+    page.assert_clean()
+
+
+def test_regions_without_a_report_for_the_year_are_drawn_apart_from_reports_not_naming_it(diffusion):
+    out, page = diffusion
+    page.pick(FENGQIAO, "枫桥经验")
+    page.set_year(2022)
+    cover = page.js("spreadView.coverage()")
+    assert cover == {ZHUJI: "adopted", YONGJIA: "adopted", FUYANG: "adopted", CIXI: "reported", JINGHU: "none"}
+    looks = page.js("""() => Object.fromEntries(spreadView.nodeLooks().map((n) => [n.id, n.color.background]))""")
+    assert looks[CIXI] != looks[JINGHU] and looks[JINGHU] != looks[ZHUJI]
+    point = page.js("iri => spreadView.nodePoint(iri)", JINGHU)
+    page.page.mouse.move(point["x"], point["y"])
+    page.page.wait_for_selector("#tooltip:not([hidden])")
+    assert "2022 年无报告 / no report for 2022" in page.page.inner_text("#tooltip")
+    point = page.js("iri => spreadView.nodePoint(iri)", CIXI)
+    page.page.mouse.move(point["x"], point["y"])
+    page.page.wait_for_function("() => document.querySelector('#tooltip').textContent.includes('慈溪市')")
+    assert "does not name it" in page.page.inner_text("#tooltip")
+    page.set_year(2021)  # 慈溪 has no 2021 report; 镜湖 has one
+    cover = page.js("spreadView.coverage()")
+    assert cover[CIXI] == "none" and cover[JINGHU] == "reported" and cover[YONGJIA] == "none"
+    # the chart shows reports per year beside first mentions; the card says "first mention"
+    bars = page.js("Array.from(document.querySelectorAll('#chart rect.reports-bar title')).map((t) => t.textContent)")
+    assert "2022: 2 份报告 reports" in bars and "2020: 1 份报告 reports" in bars
+    assert "首次提及 first mention 2020" in page.page.inner_text("#programme-card")
+    page.assert_clean()
+
+
+def test_url_hash_reopens_the_same_view_and_csv_is_what_is_shown(diffusion, browser, tmp_path):
+    out, page = diffusion
+    page.pick(FENGQIAO, "枫桥经验")
+    page.js("spreadView.selectRegion('富阳区')")
+    page.set_year(2021)
+    url = page.page.url
+    assert "#" in url and "year=2021" in url
+    again = Page(browser, out / "spread.html", url=url)
+    assert again.js("spreadView.state()") == page.js("spreadView.state()")
+    assert again.js("spreadView.edgesDrawn()") == page.js("spreadView.edgesDrawn()")
+    assert again.lit() == {ZHUJI, FUYANG}
+    # a link pasted into the same tab: the hash changes, the view follows
+    again.js("() => { location.hash = 'programme=' + encodeURIComponent('最多跑一次') + '&year=2022'; }")
+    again.page.wait_for_function("() => document.body.dataset.year === '2022'")
+    assert again.lit() == {CIXI, JINGHU}
+    again.assert_clean()
+    again.page.close()
+    with page.page.expect_download() as done:
+        page.page.click("#csv")
+    path = tmp_path / "shown.csv"
+    done.value.save_as(path)
+    assert done.value.suggested_filename == "spread-枫桥经验-富阳区-2021.csv"
+    import csv
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["programme"], r["region"], r["year"], r["first_mention"]) for r in rows] == [("枫桥经验", "富阳区", "2021", "1")]
+    assert rows[0]["region_iri"] == FUYANG and "富阳区深入推进“枫桥经验”" in rows[0]["evidence"]
+    page.js("spreadView.selectRegion('')")
+    with page.page.expect_download() as done:
+        page.page.click("#csv-edges")
+    done.value.save_as(path)
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["from"], r["to"], r["kind"]) for r in rows] == [("诸暨市", "富阳区", "neighbour")]
+    page.assert_clean()
+
+
+def test_picked_measure_scrolls_its_card_into_view_and_reset_clears_the_tooltip(sample):
+    store, page = sample
+    page.page.click("#reset")
+    page.js("() => { const s = document.querySelector('#side'); s.scrollTop = s.scrollHeight; }")
+    last = page.page.locator("#programmes .prog").last
+    last.click()
+    card = page.page.locator("#programme-card").bounding_box()
+    side = page.page.locator("#side").bounding_box()
+    assert side["y"] - 1 <= card["y"] and card["y"] + 20 <= side["y"] + side["height"], (card, side)
+    point = page.js("iri => spreadView.nodePoint(iri)", "https://w3id.org/fazhi-kg/id/region/340202")
+    page.page.mouse.move(point["x"], point["y"])
+    page.page.wait_for_selector("#tooltip:not([hidden])")
+    page.page.mouse.move(5, 5)
+    page.page.click("#reset")
+    assert page.js("document.querySelector('#tooltip').hidden") is True
+    assert page.js("document.querySelector('#tooltip').textContent") == ""
     page.assert_clean()

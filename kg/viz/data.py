@@ -1,4 +1,4 @@
-"""The spread view's data: five SPARQL queries over the store, packed into columns.
+"""The spread view's data: six SPARQL queries over the store, packed into columns.
 
 The page receives one JSON object (see :func:`spread_data`): tables of regions,
 programmes, reports, agencies and evidence sentences, and the adoptions as
@@ -8,6 +8,8 @@ parallel integer columns that index into them. Columns keep a 2,900-region,
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
@@ -18,18 +20,20 @@ import pyoxigraph as ox
 
 from kg.errors import KGError
 from kg.names import close_names
+from kg.resources import data_file
+from kg.viz.edges import KINDS, RULES, Citation, Edge, LearnedFact, adjacency, diffusion_edges, provincial_documents
 from kg.viz.geo import outlines, project
 
-__all__ = ["refresh_rows", "resolve_programme", "resolve_region", "spread_data", "spread_rows"]
+__all__ = ["refresh_rows", "resolve_programme", "resolve_region", "spread_data", "spread_rows", "year_ramp"]
 
 UNCLASSIFIED = ("未分类", "Unclassified")
 LEVELS = ("province", "prefecture", "county", "township", "village")
 
 
 KEYS = {"adoptions": "imp", "regions": "region", "programmes": "programme", "reports": "report",
-        "agencies": "agency"}  # each query's rows depend on the triples of this node
+        "agencies": "agency", "citations": "report"}  # each query's rows depend on the triples of this node
 CLASSES = {"adoptions": "Implementation", "regions": "Region", "reports": "Report",
-           "agencies": "Agency"}  # the query's key nodes all have this fz: type
+           "agencies": "Agency", "citations": "Report"}  # the query's key nodes all have this fz: type
 Rows = dict[str, dict[str, list[tuple[str | None, ...]]]]  # query -> key node -> rows
 # small VALUES blocks: the store's time per key grows with the block's size
 VALUES_BATCH = 100
@@ -67,7 +71,7 @@ def _columns(name: str) -> list[str]:
 
 
 def spread_rows(store: ox.Store, *, only: dict[str, set[str]] | None = None) -> Rows:
-    """The five queries' rows grouped by key node: all of them, or (``only``) those of the
+    """The six queries' rows grouped by key node: all of them, or (``only``) those of the
     given key nodes per query."""
     out: Rows = {}
     strings: dict[str, str] = {}
@@ -139,7 +143,7 @@ def refresh_rows(store: ox.Store, rows: Rows, changed: set[str], programmes: set
              + " } ?r <http://www.opengis.net/ont/geosparql#hasGeometry> ?g }")
         regions.update(str(sol[0].value) for sol in store.query(q))
     only = {"adoptions": changed, "regions": regions, "programmes": set(programmes),
-            "reports": changed, "agencies": changed}
+            "reports": changed, "agencies": changed, "citations": changed}
     # rows are dropped for all of ``only``, asked for only where the node has the key's type
     types = _types(store, regions)  # regions ⊇ changed
     asked = {name: {n for n in only[name] if FZ + cls in types[n]} for name, cls in CLASSES.items()}
@@ -230,22 +234,10 @@ def _ancestors(iri: str, regions: dict[str, dict[str, Any]]) -> list[str]:
     return chain
 
 
-def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> dict[str, Any]:
-    """The page's data for the graph in ``store`` (JSON-ready, deterministic order).
-
-    Args:
-        store: a pyoxigraph store holding a build (read-only is fine).
-        rows: the queries' rows (:func:`spread_rows`), instead of ``store``.
-
-    Returns:
-        A dict with ``meta``, ``provinces``, ``themes``, ``regions``, ``programmes``,
-        ``reports``, ``agencies``, ``evidence``, ``adoptions`` and ``map``.
-    """
-    if rows is None:
-        rows = spread_rows(store)  # type: ignore[arg-type]
+def _adopted(rows: Rows) -> tuple[list[tuple[str | None, ...]], dict[str | None, int | None]]:
+    """The adoption rows with a year in one canonical order, and each year literal's year."""
     c = {name: i for i, name in enumerate(_columns("adoptions"))}
-    imp, region, programme, year, planned, evidence, report, agency = (
-        c[k] for k in ("imp", "region", "programme", "year", "planned", "evidence", "report", "agency"))
+    imp, region, programme, year, report = (c[k] for k in ("imp", "region", "programme", "year", "report"))
     # the adoptions in the canonical order (_ordered), then stably by region, programme, year
     # and report: one sort with the key node as last key (it comes first in _ordered), each
     # node's rows in value order beforehand
@@ -258,15 +250,91 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         adopted.sort(key=lambda r: (r[region], r[programme], r[year], r[report] or "", r[imp]))
     else:  # the same order, the key made in C
         adopted.sort(key=itemgetter(region, programme, year, report, imp))
-    region_info = _regions(rows)
-    geo = outlines()
-    province_of_code = {p["code"]: i for i, p in enumerate(geo["provinces"])}
+    return adopted, years
 
-    region_ids = sorted({str(r[region]) for r in adopted},
-                        key=lambda iri: (region_info.get(iri, {}).get("code") or "~", iri))
-    region_index = {iri: i for i, iri in enumerate(region_ids)}
+
+def _programme_table(rows: Rows) -> dict[str, dict[str, Any]]:
+    c = {name: i for i, name in enumerate(_columns("programmes"))}
+    at = [c[k] for k in ("programme", "label", "curated", "theme", "themeZh", "themeEn", "alts")]
+    programme_rows: dict[str, dict[str, Any]] = {}
+    for row in _ordered(rows, "programmes"):
+        iri, label, curated, theme, theme_zh, theme_en, alts = (row[i] for i in at)
+        p = programme_rows.setdefault(str(iri), {"label": None, "curated": True, "theme": None,
+                                                 "alts": set()})
+        if label and (p["label"] is None or label < p["label"]):
+            p["label"] = label
+        p["curated"] = p["curated"] and curated != "false"
+        if theme:
+            p["theme"] = (theme, theme_zh or theme_en or theme, theme_en or "")
+        p["alts"].update(a for a in (alts or "").split("\u001f") if a)
+    return programme_rows
+
+
+def _province(iri: str, region_info: dict[str, dict[str, Any]]) -> str:
+    """The province above ``iri`` (itself if it is one; "" if none is known)."""
+    return next((a for a in _ancestors(iri, region_info) if region_info.get(a, {}).get("level") == "province"), "")
+
+
+def _documents(rows: Rows, region_info: dict[str, dict[str, Any]]) -> tuple[list[str], list[tuple[str, int]], list[Citation]]:
+    """Document IRIs (sorted), their (title, level), and every citation by a report with a
+    region and a year (document index, title, level, the report's province and year)."""
+    c = {name: i for i, name in enumerate(_columns("citations"))}
+    rc = {name: i for i, name in enumerate(_columns("reports"))}
+    report_rows = _last(rows, "reports")
+    info: dict[str, tuple[str, str]] = {}
+    for row in _ordered(rows, "citations"):
+        info.setdefault(str(row[c["document"]]), (row[c["title"]] or "", row[c["level"]] or ""))
+    ids = sorted(info)
+    index = {d: i for i, d in enumerate(ids)}
+    citations = []
+    for report, found in rows["citations"].items():
+        meta = report_rows.get(report)
+        year = _year(meta[rc["year"]]) if meta else None
+        home = _province(str(meta[rc["region"]]), region_info) if meta and meta[rc["region"]] else ""
+        if year is None or not home:
+            continue
+        for row in found:
+            d = str(row[c["document"]])
+            citations.append(Citation(index[d], *info[d], home, year))
+    return ids, [info[d] for d in ids], citations
+
+
+def _edges(adopted: list[tuple[str | None, ...]], years: dict[str | None, int | None],
+           region_info: dict[str, dict[str, Any]], programme_rows: dict[str, dict[str, Any]],
+           citations: list[Citation], evidence: dict[str, int]) -> list[Edge]:
+    """The diffusion edges (:mod:`kg.viz.edges`) over first mentions that are not plans."""
+    c = {name: i for i, name in enumerate(_columns("adoptions"))}
+    region, programme, year, planned, ev, learned = (
+        c[k] for k in ("region", "programme", "year", "planned", "evidence", "learned"))
+    first: dict[str, dict[str, int]] = {}
+    facts = []
+    for r in adopted:
+        if r[planned] == "true":
+            continue
+        p, g, y = str(r[programme]), str(r[region]), years[r[year]] or 0
+        seen = first.setdefault(p, {})
+        if g not in seen or y < seen[g]:
+            seen[g] = y
+        if r[learned]:
+            facts.append(LearnedFact(p, g, y, tuple(str(r[learned]).split()),
+                                     -1 if r[ev] is None else evidence[str(r[ev])]))
+    adopters = {g for found in first.values() for g in found}
+    by_code = {i["code"]: iri for iri, i in region_info.items() if i.get("code")}
+    neighbours = {g: [by_code[n] for n in adjacency().get(region_info[g].get("code") or "", ()) if n in by_code]
+                  for g in adopters if g in region_info}
+    parent = {g: region_info[g]["parent"] for g in adopters if region_info.get(g, {}).get("parent")}
+    province = {g: _province(g, region_info) for g in adopters}
+    names = {p: [i["label"] or "", *sorted(i["alts"])] for p, i in programme_rows.items()}
+    return diffusion_edges(facts, first, parent=parent, province=province, neighbours=neighbours,
+                           documents=provincial_documents(citations, names))
+
+
+def _region_table(region_ids: list[str], region_info: dict[str, dict[str, Any]],
+                  geo: dict[str, Any]) -> dict[str, list[Any]]:
+    province_of_code = {p["code"]: i for i, p in enumerate(geo["provinces"])}
+    index = {iri: i for i, iri in enumerate(region_ids)}
     regions: dict[str, list[Any]] = {k: [] for k in ("id", "label", "level", "province", "x", "y",
-                                                     "approx", "code")}
+                                                     "approx", "code", "parent")}
     for iri in region_ids:
         chain = _ancestors(iri, region_info)
         info = region_info.get(iri, {})
@@ -281,20 +349,63 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         regions["y"].append(y)
         regions["approx"].append(int(bool(placed) and (placed is not info or bool(info.get("approx")))))
         regions["code"].append(info.get("code") or "")
+        regions["parent"].append(index.get(next((a for a in chain[1:] if a in index), ""), -1))
+    _declutter(regions)
+    return regions
 
-    c = {name: i for i, name in enumerate(_columns("programmes"))}
-    at = [c[k] for k in ("programme", "label", "curated", "theme", "themeZh", "themeEn", "alts")]
-    programme_rows: dict[str, dict[str, Any]] = {}
-    for row in _ordered(rows, "programmes"):
-        iri, label, curated, theme, theme_zh, theme_en, alts = (row[i] for i in at)
-        p = programme_rows.setdefault(str(iri), {"label": None, "curated": True, "theme": None,
-                                                 "alts": set()})
-        if label and (p["label"] is None or label < p["label"]):
-            p["label"] = label
-        p["curated"] = p["curated"] and curated != "false"
-        if theme:
-            p["theme"] = (theme, theme_zh or theme_en or theme, theme_en or "")
-        p["alts"].update(a for a in (alts or "").split("\u001f") if a)
+
+def _declutter(regions: dict[str, list[Any]], *, step: float = 6.0) -> None:
+    """Regions drawn at one point (several with their parent's point, or the parent and
+    its own regions) are moved onto a small sunflower spiral around it, in table order, so
+    none hides another; the first keeps the point."""
+    at: dict[tuple[float, float], int] = {}
+    golden = math.pi * (3 - math.sqrt(5))
+    for i, (x, y) in enumerate(zip(regions["x"], regions["y"], strict=True)):
+        if x is None:
+            continue
+        k = at.get((x, y), 0)
+        at[(x, y)] = k + 1
+        if k:
+            radius = step * math.sqrt(k)
+            regions["x"][i] = round(x + radius * math.cos(k * golden), 1)
+            regions["y"][i] = round(y + radius * math.sin(k * golden), 1)
+
+
+def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> dict[str, Any]:
+    """The page's data for the graph in ``store`` (JSON-ready, deterministic order).
+
+    Args:
+        store: a pyoxigraph store holding a build (read-only is fine).
+        rows: the queries' rows (:func:`spread_rows`), instead of ``store``.
+
+    Returns:
+        A dict with ``meta``, ``provinces``, ``themes``, ``regions``, ``programmes``,
+        ``reports``, ``agencies``, ``documents``, ``citations``, ``evidence``,
+        ``adoptions``, ``edges``, ``rules`` and ``map``.
+    """
+    if rows is None:
+        rows = spread_rows(store)  # type: ignore[arg-type]
+    c = {name: i for i, name in enumerate(_columns("adoptions"))}
+    region, programme, year, planned, evidence, report, agency = (
+        c[k] for k in ("region", "programme", "year", "planned", "evidence", "report", "agency"))
+    adopted, years = _adopted(rows)
+    texts: dict[str, int] = {}  # evidence sentences, numbered in order of first use
+    number = texts.setdefault
+    evidence_column = [-1 if r[evidence] is None else number(r[evidence], len(texts)) for r in adopted]
+    region_info = _regions(rows)
+    geo = outlines()
+    programme_rows = _programme_table(rows)
+    document_ids, document_info, citations = _documents(rows, region_info)
+    edges = _edges(adopted, years, region_info, programme_rows, citations, texts)
+
+    rc = {name: i for i, name in enumerate(_columns("reports"))}
+    report_rows = _last(rows, "reports")
+    shown = {str(r[region]) for r in adopted} | {e.source for e in edges} | {
+        str(r[rc["region"]]) for r in report_rows.values() if r[rc["region"]] and str(r[rc["region"]]) in region_info}
+    region_ids = sorted(shown, key=lambda iri: (region_info.get(iri, {}).get("code") or "~", iri))
+    region_index = {iri: i for i, iri in enumerate(region_ids)}
+    regions = _region_table(region_ids, region_info, geo)
+
     themes = sorted({p["theme"] or ("", *UNCLASSIFIED) for p in programme_rows.values()},
                     key=lambda t: (t[0] == "", t[1]))
     theme_index = {t[0]: i for i, t in enumerate(themes)}
@@ -308,16 +419,14 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         "alt": ["\u001f".join(sorted(programme_rows[i]["alts"])) for i in programme_ids],
     }
 
-    c = {name: i for i, name in enumerate(_columns("reports"))}
-    report_rows = _last(rows, "reports")
     report_ids = sorted(report_rows)
-    report_years = {v: _year(v) for v in {r[c["year"]] for r in report_rows.values()}}
+    report_years = {v: _year(v) for v in {r[rc["year"]] for r in report_rows.values()}}
     reports = {
         "id": report_ids,
-        "title": [report_rows[i][c["title"]] or "" for i in report_ids],
-        "source": [report_rows[i][c["source"]] or "" for i in report_ids],
-        "year": [report_years[report_rows[i][c["year"]]] for i in report_ids],
-        "region": [region_index.get(str(report_rows[i][c["region"]]), -1) for i in report_ids],
+        "title": [report_rows[i][rc["title"]] or "" for i in report_ids],
+        "source": [report_rows[i][rc["source"]] or "" for i in report_ids],
+        "year": [report_years[report_rows[i][rc["year"]]] for i in report_ids],
+        "region": [region_index.get(str(report_rows[i][rc["region"]]), -1) for i in report_ids],
     }
     report_index = {iri: i for i, iri in enumerate(report_ids)}
 
@@ -327,24 +436,26 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
     agency_ids = sorted(a for a, r in agency_rows.items()
                         if a in used or str(r[c["region"]]) in region_index)
     agencies = {
+        "id": agency_ids,
         "label": [agency_rows[a][c["label"]] or a.rsplit("/", 1)[-1] for a in agency_ids],
         "region": [region_index.get(str(agency_rows[a][c["region"]]), -1) for a in agency_ids],
     }
     agency_index = {a: i for i, a in enumerate(agency_ids)}
+    cc = {name: i for i, name in enumerate(_columns("citations"))}
+    document_index = {d: i for i, d in enumerate(document_ids)}
+    cited = sorted((report_index[k], document_index[str(row[cc["document"]])])
+                   for k, found in rows["citations"].items() if k in report_index for row in found)
 
-    texts: dict[str, int] = {}  # evidence sentences, numbered in order of first use
-    number = texts.setdefault
     adoptions: dict[str, list[int]] = {
         # row values are strings or None (unbound; never a key of these indexes)
         "region": [region_index[r[region]] for r in adopted],  # type: ignore[index]
         "programme": [programme_index[r[programme]] for r in adopted],  # type: ignore[index]
         "year": [years[r[year]] or 0 for r in adopted],
         "planned": [int(r[planned] == "true") for r in adopted],
-        "evidence": [-1 if r[evidence] is None else number(r[evidence], len(texts)) for r in adopted],
+        "evidence": evidence_column,
         "report": [report_index.get(r[report], -1) for r in adopted],  # type: ignore[arg-type]
         "agency": [agency_index.get(r[agency], -1) for r in adopted],  # type: ignore[arg-type]
     }
-
     return {
         "meta": {"reports": len(report_ids)},
         "provinces": [{"code": p["code"], "name": p["name"], "short": p["short"],
@@ -354,11 +465,32 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         "programmes": programmes,
         "reports": reports,
         "agencies": agencies,
+        "documents": {"id": document_ids, "title": [t for t, _ in document_info],
+                      "level": [lv for _, lv in document_info]},
+        "citations": {"report": [r for r, _ in cited], "document": [d for _, d in cited]},
         "evidence": list(texts),
         "adoptions": adoptions,
+        "edges": _edge_columns(edges, programme_index, region_index),
+        "rules": [{"kind": k, "zh": zh, "en": en} for k, (zh, en) in RULES.items()],
+        "ramp": year_ramp(),
         "map": {k: geo[k] for k in ("provinces", "country", "maritime", "islands", "inset", "bounds",
                                      "note")},
     }
+
+
+def _edge_columns(edges: list[Edge], programmes: dict[str, int], regions: dict[str, int]) -> dict[str, list[int]]:
+    """The edges as parallel columns (programme, source, target, year, kind, note), in the
+    order of :func:`kg.viz.edges.diffusion_edges`; edges of a programme without rows dropped."""
+    kept = [e for e in edges if e.programme in programmes and e.source in regions and e.target in regions]
+    return {"programme": [programmes[e.programme] for e in kept], "source": [regions[e.source] for e in kept],
+            "target": [regions[e.target] for e in kept], "year": [e.year for e in kept],
+            "kind": [KINDS.index(e.kind) for e in kept], "note": [e.note for e in kept]}
+
+
+@cache
+def year_ramp() -> list[str]:
+    """The colours of the year ramp (``kg/data/year_ramp.json``), earliest first."""
+    return list(json.loads(data_file("year_ramp.json").read_text(encoding="utf-8"))["stops"])
 
 
 def _pick(name: str, what: str, candidates: dict[int, list[str]], labels: list[str],
