@@ -38,7 +38,7 @@ def diffusion_build(tmp_path_factory):
     folder.mkdir()
     for name, (title, body) in DIFFUSION_REPORTS.items():
         (folder / name).write_text(f"标题:{title}\n\n{body}\n", encoding="utf-8")
-    result = pipeline.run([folder], root / "out")
+    result = build.run([folder], root / "out")
     assert not result.failed
     return root / "out"
 

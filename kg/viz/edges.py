@@ -13,8 +13,8 @@ Two kinds of edge, both from an earlier adopter to a later one of the same progr
   ``document``   a provincial policy document whose title names the measure was cited by a
                  report of that province in or before the adopter's first year; the edge
                  starts at the province;
-  ``neighbour``  a region sharing a boundary (the adjacency table of
-                 :mod:`kg.analyse.neighbours`) first mentions it in an earlier year: the
+  ``neighbour``  a region sharing a boundary (``kg/data/adjacency.csv``, see
+                 :mod:`kg.export.neighbours`) first mentions it in an earlier year: the
                  ``MAX_NEIGHBOURS`` most recent such neighbours.
 
 Years are *first mentions* in the reports of the build, not adoption dates: an edge says
@@ -28,8 +28,9 @@ import csv
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib.resources import files
 from typing import NamedTuple
+
+from kg.resources import data_file
 
 __all__ = ["KINDS", "MAX_NEIGHBOURS", "RULES", "Citation", "Document", "Edge", "LearnedFact",
            "adjacency", "diffusion_edges", "inferred_edges", "learned_edges", "provincial_documents"]
@@ -82,10 +83,9 @@ class Document(NamedTuple):
 @cache
 def adjacency() -> dict[str, tuple[str, ...]]:
     """Admin code -> codes of the divisions sharing a boundary with it (both directions),
-    from the table :mod:`kg.analyse.neighbours` documents (read here without pandas)."""
+    from the table :mod:`kg.export.neighbours` documents (read here without pandas)."""
     out: dict[str, set[str]] = {}
-    path = files("kg.analyse").joinpath("data", "adjacency.csv")
-    with path.open(encoding="utf-8") as f:
+    with data_file("adjacency.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             out.setdefault(row["code_a"], set()).add(row["code_b"])
             out.setdefault(row["code_b"], set()).add(row["code_a"])

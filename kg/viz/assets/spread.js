@@ -285,10 +285,22 @@
     if (rule.kind === "document" && E.note[e] >= 0) lines.push(el("div", {class: "ev"}, "《" + DOC.title[E.note[e]] + "》"));
     placeTip(lines, pointer);
   }
-  network.on("hoverNode", (p) => showTip(p.node, p.pointer.DOM));
-  network.on("blurNode", () => { tip.hidden = true; });
-  network.on("hoverEdge", (p) => { if (!network.getNodeAt(p.pointer.DOM)) showEdgeTip(p.edge, p.pointer.DOM); });
-  network.on("blurEdge", () => { tip.hidden = true; });
+  // the tooltip follows the pointer itself (not vis-network's hover events, which miss a
+  // return to the node last hovered after the pointer left the map)
+  let pending = null;
+  container.addEventListener("mousemove", (ev) => {
+    const box = container.getBoundingClientRect();
+    pending = {x: ev.clientX - box.left, y: ev.clientY - box.top};
+    requestAnimationFrame(() => {
+      if (!pending) return;
+      const p = pending, n = network.getNodeAt(p);
+      pending = null;
+      if (n !== undefined) return showTip(n, p);
+      const e = network.getEdgeAt(p);
+      if (e !== undefined) showEdgeTip(e, p); else tip.hidden = true;
+    });
+  });
+  container.addEventListener("mouseleave", () => { pending = null; tip.hidden = true; });
   network.on("dragStart", () => { tip.hidden = true; });
   network.on("click", (p) => selectRegion(p.nodes.length ? p.nodes[0] : -1));
 
