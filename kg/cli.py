@@ -78,6 +78,24 @@ class LazyGroup(click.Group):
             name for name, module in LAZY_COMMANDS.items() if _module_exists(module)
         })
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """click's own errors (an unknown option, a bad value) said bilingually, with the
+        command's ``--help``."""
+        kwargs.pop("standalone_mode", None)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as e:
+            hint = f"{e.ctx.command_path} --help" if e.ctx is not None else "kg --help"
+            click.secho(f"错误 / error: 用法有误 / usage: {safe(e.format_message(), newlines=True)}"
+                        f" (见 / see `{hint}`)", err=True, fg="red")
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            click.secho(f"错误 / error: {safe(e.format_message(), newlines=True)}", err=True, fg="red")
+            sys.exit(e.exit_code)
+        except click.Abort:
+            click.echo("已中止 / aborted", err=True)
+            sys.exit(1)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; an error of the system (a full disk, a folder that cannot be
         written, a file gone) ends it with a bilingual message naming the file, not a traceback."""

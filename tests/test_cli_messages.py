@@ -197,3 +197,12 @@ def test_the_endpoint_names_unknown_names_in_a_header(sample_build):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_usage_errors_are_bilingual_and_point_to_help():
+    res = run("build", "--workers", "0")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.startswith("错误 / error: 用法有误 / usage: Invalid value for '--workers'")
+    assert "`kg build --help`" in res.stderr
+    res = run("--versio")
+    assert res.returncode == 2 and "用法有误 / usage: No such option '--versio'" in res.stderr
