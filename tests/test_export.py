@@ -89,7 +89,9 @@ def test_csv_loads_with_documented_dtypes(exported, name):
 def test_sample_export_content(exported):
     out, dest, _ = exported
     ad = read_table(dest / "adoptions.csv")
-    assert len(ad) > 100 and set(ad["level"]) == {"county"}
+    assert len(ad) > 100 and "county" in set(ad["level"]) <= {"county", "township"}
+    town = ad[ad["level"] == "township"]  # keyed COUNTY/NAME, under that county
+    assert (town["adcode"].str.split("/").str[0].str.fullmatch(r"\d{6}")).all()
     assert ad["curated"].all() and not ad["planned_only"].any()
     row = ad[(ad["programme"] == "枫桥经验") & (ad["adcode"] == "440310")].iloc[0]
     assert (row["region"], row["province"], row["first_year"]) == ("坪山区", "广东省", 2021)
@@ -135,14 +137,16 @@ def _query_rows(build, *, curated_only: bool) -> set[tuple]:
         curated = set(tables.programmes.loc[tables.programmes["curated"], "programme"])
         frame = frame[frame["programmeName"].isin(curated)]
     return {
-        (r.regionName, r.code, r.provinceName, r.programmeName, int(r.firstYear), int(r.reports))
+        (r.regionName, None if pd.isna(r.code) else r.code, r.provinceName, r.programmeName,
+         int(r.firstYear), int(r.reports))
         for r in frame.itertuples(index=False)
     }
 
 
 def _export_rows(adoptions: pd.DataFrame) -> set[tuple]:
-    return {
-        (r.region, r.adcode, r.province, r.programme, int(r.first_year), int(r.n_reports))
+    return {  # a township's key (COUNTY/NAME) is no GB/T code: the query gives it none
+        (r.region, None if "/" in r.adcode else r.adcode, r.province, r.programme,
+         int(r.first_year), int(r.n_reports))
         for r in adoptions.itertuples(index=False)
     }
 
@@ -176,7 +180,8 @@ def test_graphml_opens_with_attributes(exported):
     g = nx.read_graphml(dest / "graph.graphml")
     regions = {n: d for n, d in g.nodes(data=True) if d["kind"] == "region"}
     programmes = {n: d for n, d in g.nodes(data=True) if d["kind"] == "programme"}
-    assert len(regions) == 5 and len(programmes) == ad["programme"].nunique()
+    observed = read_table(dest / "regions.csv")
+    assert len(regions) == len(observed) >= 5 and len(programmes) == ad["programme"].nunique()
     assert g.number_of_edges() == len(ad)
     r = regions["r:440310"]
     assert (r["label"], r["province"], r["level"]) == ("坪山区", "广东省", "county")
@@ -305,7 +310,7 @@ def test_hierarchy_and_neighbours_ship_with_source_and_method(exported):
     assert tuple(hier.loc["330602", ["parent_code", "prefecture_code", "province_code"]]) == (
         "330600", "330600", "330000")
     assert hier.at["110101", "parent_code"] == "110000" and pd.isna(hier.at["110101", "prefecture_code"])
-    assert set(hier.index[hier["observed"]]) == regions
+    assert set(hier.index[hier["observed"]]) == {c for c in regions if "/" not in c}  # GB/T only
     nb = read_table(dest / "neighbours.csv")
     adj = adjacency()
     assert set(zip(nb["code_a"], nb["code_b"], strict=True)) == set(

@@ -70,12 +70,14 @@ def _f(name: str, dtype: str, description: str, unit: str = "") -> Field:
 
 
 _REGION_COLS = (
-    _f("adcode", "string", "GB/T 2260 six-digit code of the region (text: keep it a string)"),
+    _f("adcode", "string", "GB/T 2260 six-digit code of the region (text: keep it a string); a "
+       "township, which has no code here, is COUNTY_CODE/NAME (e.g. 330282/龙山镇)"),
     _f("region", "string", "region name (Chinese)"),
     _f(
         "level",
         "string",
-        "province | prefecture | county (township/village facts are attached to their county)",
+        "province | prefecture | county | township (a township named as the one carrying a "
+        "measure out, or the subject of a township report)",
     ),
 )
 _HIER_COLS = (

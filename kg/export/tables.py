@@ -56,6 +56,17 @@ def _tail(iri: str) -> str:
     return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
 
 
+def _local_code(iri: str) -> str:
+    """The key of a region without a GB/T code (a township): its IRI's path under region/,
+    percent-decoded, so that two 龙山镇 of different counties stay apart.
+
+    >>> _local_code("https://w3id.org/fazhi-kg/id/region/330282/%E9%BE%99%E5%B1%B1%E9%95%87")
+    '330282/龙山镇'
+    """
+    head = "/id/region/"
+    return unquote(iri.split(head, 1)[1]) if head in iri else _tail(iri)
+
+
 def _ancestors(regions: pd.DataFrame) -> pd.DataFrame:
     """Per region IRI: its prefecture and province (the region itself when it is one)."""
     parent = dict(zip(regions["region"], regions["parent"], strict=True))
@@ -170,7 +181,8 @@ def region_table(facts: Facts) -> pd.DataFrame:
     base = regs.set_index("region").loc[units]
     out = pd.DataFrame(
         {
-            "adcode": [codes.get(r) if isinstance(codes.get(r), str) else _tail(r) for r in units],
+            "adcode": [codes.get(r) if isinstance(codes.get(r), str) else _local_code(r)
+                       for r in units],
             "region": base["name"].to_numpy(),
             "level": base["level"].to_numpy(),
             "parent_code": [codes.get(p) if isinstance(p, str) else None for p in base["parent"]],
