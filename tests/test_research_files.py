@@ -206,3 +206,14 @@ def test_r_reads_the_files_as_the_dictionary_says(sample):
         kinds = [d["kind"] for _, d in g.nodes(data=True)]
         assert fields["graphml"] == [str(g.number_of_nodes()), str(g.number_of_edges()),
                                      str(kinds.count("region")), str(kinds.count("programme"))]
+
+
+@pytest.mark.parametrize("which", ["sample", "toy"])
+def test_datapackage_validates_with_frictionless(which, sample, toy):
+    """Frictionless (the reference implementation of the Data Package standard) checks every
+    CSV against datapackage.json: types, required cells, primary keys, booleans."""
+    frictionless = pytest.importorskip("frictionless")
+    dest = sample[1] if which == "sample" else toy[2]
+    report = frictionless.validate(dest / "datapackage.json")
+    assert report.valid, report.flatten(["name", "type", "note"])[:10]
+    assert report.stats["tasks"] >= 10  # every table was read

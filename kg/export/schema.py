@@ -1,7 +1,7 @@
 """The data dictionary of the exports: every table's columns, dtypes, units and meaning.
 
 One definition serves three readers: ``DATA_DICTIONARY.md`` (people),
-``datapackage.json`` (a Frictionless Tabular Data Package: R's
+``datapackage.json`` (a Frictionless Data Package, its CSVs tabular resources: R's
 ``frictionless``, Python's ``frictionless``, or any CSVW-style reader), and
 :func:`read_table`, which loads a CSV into pandas with exactly these dtypes.
 """
@@ -627,7 +627,8 @@ def dictionary_markdown(present: list[str], *, scope_note: str) -> str:
 
 
 def datapackage(present: list[str], *, scope_note: str) -> str:
-    """datapackage.json (Frictionless Tabular Data Package) for the CSVs in ``present``."""
+    """datapackage.json (a Frictionless Data Package; the CSVs tabular data resources) for the
+    files in ``present``."""
     resources = []
     for t in TABLES:
         if t.path not in present:
@@ -667,9 +668,10 @@ def datapackage(present: list[str], *, scope_note: str) -> str:
         )
     for path, text in OTHER_FILES:
         if path in present:
-            resources.append({"name": path.replace(".", "-"), "path": path, "description": text})
+            resources.append({"name": path.replace(".", "-").lower(), "path": path,
+                              "description": text})
     pkg = {
-        "profile": "tabular-data-package",
+        "profile": "data-package",  # graph files beside the tables: not all tabular
         "name": "fazhi-kg-exports",
         "title": "fazhi-kg 法治措施知识图谱 exports",
         "description": scope_note,
