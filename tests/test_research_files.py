@@ -13,6 +13,7 @@ CITATION.cff with PyYAML against the keys CFF 1.2.0 requires.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -96,8 +97,9 @@ def edgelist_to_adjmat(e: pd.DataFrame) -> pd.DataFrame:
 
 
 def _times(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"adcode": "string"}, keep_default_na=False,
-                       na_values=[""]).set_index("adcode")
+    frame = read_table(path)
+    assert all(str(t) == "Int64" for t in frame.dtypes.iloc[1:])
+    return frame.set_index("adcode")
 
 
 # --- the tests ---------------------------------------------------------------------------------
@@ -217,3 +219,15 @@ def test_datapackage_validates_with_frictionless(which, sample, toy):
     report = frictionless.validate(dest / "datapackage.json")
     assert report.valid, report.flatten(["name", "type", "note"])[:10]
     assert report.stats["tasks"] >= 10  # every table was read
+    package = json.loads((dest / "datapackage.json").read_text(encoding="utf-8"))
+    times = next(r for r in package["resources"] if r["name"] == "adoption_times")
+    header = (dest / "adoption_times.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert [f["name"] for f in times["schema"]["fields"]] == header  # its varying columns too
+
+
+def test_read_table_refuses_an_unknown_file(tmp_path):
+    from kg.errors import KGError
+
+    (tmp_path / "other.csv").write_text("a\n1\n", encoding="utf-8")
+    with pytest.raises(KGError, match="other.csv"):
+        read_table(tmp_path / "other.csv")

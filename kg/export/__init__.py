@@ -20,7 +20,13 @@ import pyoxigraph as ox
 
 from kg.errors import KGError
 from kg.export.facts import Facts, load_facts
-from kg.export.schema import datapackage, dictionary_markdown, read_table
+from kg.export.schema import (
+    TableSpec,
+    adoption_times_spec,
+    datapackage,
+    dictionary_markdown,
+    read_table,
+)
 from kg.export.tables import (
     DEFAULT_SCOPE,
     Scope,
@@ -183,6 +189,7 @@ class _Writer:
 
     def __init__(self, dest: Path) -> None:
         self.dest, self.rows, self.written = dest, {}, []  # type: ignore[var-annotated]
+        self.extra: list[TableSpec] = []  # specs of tables whose columns vary
 
     def csv(self, name: str, frame: pd.DataFrame) -> None:
         self.rows[name] = _write_csv(frame, self.dest / f"{name}.csv")
@@ -220,8 +227,11 @@ def _write_research(w: _Writer, chosen: list[str], tables: Tables) -> None:
     from kg.export import research
 
     if "adoption_times" in chosen:
-        w.csv("adoption_times", research.adoption_times(tables.adoptions, tables.regions,
-                                                        tables.programmes))
+        times = research.adoption_times(tables.adoptions, tables.regions, tables.programmes)
+        w.csv("adoption_times", times)
+        names = dict(zip(map(research.programme_id, tables.programmes["programme_iri"]),
+                         tables.programmes["programme"], strict=True))
+        w.extra.append(adoption_times_spec({c: names[c] for c in times.columns[1:]}))
     if "netdiffuser" in chosen:
         from kg.export.neighbours import neighbour_pairs
 
@@ -303,7 +313,9 @@ def export(
     (dest / "DATA_DICTIONARY.md").write_text(
         dictionary_markdown(present, scope_note=note), encoding="utf-8"
     )
-    (dest / "datapackage.json").write_text(datapackage(present, scope_note=note), encoding="utf-8")
+    (dest / "datapackage.json").write_text(
+        datapackage(present, scope_note=note, extra=tuple(w.extra)), encoding="utf-8"
+    )
     record = {
         "build": str(src),
         "scope": {

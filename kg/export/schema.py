@@ -18,6 +18,7 @@ from kg.export.geography import HIERARCHY_SOURCE, NEIGHBOURS_SOURCE
 from kg.export.tables import LAPSE_RULE, TIE_RULE
 
 __all__ = [
+    "adoption_times_spec",
     "FIELDS",
     "FILES",
     "OTHER_FILES",
@@ -564,7 +565,17 @@ def pandas_dtypes(name: str) -> dict[str, str]:
 def read_table(path: Path | str, name: str | None = None) -> pd.DataFrame:
     """Load an exported CSV with its documented dtypes (``name`` defaults to the file stem)."""
     p = Path(path)
-    dtypes = pandas_dtypes(name or p.stem.split(".")[0])
+    table = name or p.stem.split(".")[0]
+    if table == "adoption_times":  # adcode, then one year column per programme id
+        frame = pd.read_csv(p, dtype={"adcode": "string"}, keep_default_na=False, na_values=[""],
+                            encoding="utf-8")
+        return frame.astype({c: "Int64" for c in frame.columns[1:]})
+    if table not in FILES:
+        from kg.errors import KGError
+
+        raise KGError(f"不是已知的导出表 / not a known export table: {p.name} "
+                      f"(known: {', '.join([*FILES, 'adoption_times'])})")
+    dtypes = pandas_dtypes(table)
     return pd.read_csv(p, dtype=dtypes, keep_default_na=False, na_values=[""], encoding="utf-8")
 
 
@@ -626,11 +637,24 @@ def dictionary_markdown(present: list[str], *, scope_note: str) -> str:
     return "\n".join(out)
 
 
-def datapackage(present: list[str], *, scope_note: str) -> str:
+def adoption_times_spec(columns: dict[str, str]) -> TableSpec:
+    """The table spec of adoption_times.csv, whose columns are the programme ids written
+    (``columns``: id → programme name)."""
+    text = dict(OTHER_FILES)["adoption_times.csv"]
+    return TableSpec(
+        "adoption_times", "adoption_times.csv", text, ("adcode",),
+        (_f("adcode", "string", "adcode of the region (every observed region, sorted)"),
+         *(_f(pid, "Int64", f"adoption year of {name} (codebook.csv id {pid}); empty: never",
+              "calendar year") for pid, name in columns.items())),
+    )
+
+
+def datapackage(present: list[str], *, scope_note: str, extra: tuple[TableSpec, ...] = ()) -> str:
     """datapackage.json (a Frictionless Data Package; the CSVs tabular data resources) for the
-    files in ``present``."""
+    files in ``present``; ``extra`` specs describe tables whose columns vary (adoption_times)."""
     resources = []
-    for t in TABLES:
+    described = {t.path for t in extra}
+    for t in (*TABLES, *extra):
         if t.path not in present:
             continue
         resources.append(
@@ -667,7 +691,7 @@ def datapackage(present: list[str], *, scope_note: str) -> str:
             }
         )
     for path, text in OTHER_FILES:
-        if path in present:
+        if path in present and path not in described:
             resources.append({"name": path.replace(".", "-").lower(), "path": path,
                               "description": text})
     pkg = {
