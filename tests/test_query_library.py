@@ -160,7 +160,12 @@ def test_programmes_per_province(sample, facts):
     assert {r["provinceName"]: r["programmes"] for r in rows} == {k: len(v) for k, v in expected.items()}
     counts = [r["programmes"] for r in rows]  # ORDER BY DESC(?programmes)
     assert counts == sorted(counts, reverse=True) and len(rows) == 5
-    assert all(r["regions"] == 1 and r["reports"] == 1 for r in rows)
+    regions = defaultdict(set)  # one county per province, and in 浙江 a township it credits
+    for i in facts["impls"]:
+        if not i["planned"]:
+            regions[facts["label"][facts["province"](i["region"])]].add(i["region"])
+    assert {r["provinceName"]: r["regions"] for r in rows} == {k: len(v) for k, v in regions.items()}
+    assert all(r["reports"] == 1 for r in rows)
     assert [r["provinceName"] for r in sample.query("programmes-per-province", year=2021)] == ["安徽省", "广东省"]
 
 
@@ -230,10 +235,11 @@ def test_co_occurring_programmes(sample, facts):
 
 
 def test_early_adopters_needs_peers(sample, facts):
-    # every sample province has one reporting county, so nobody has province peers
+    # every sample province has one reporting county (and 浙江 a township of it), so nobody
+    # has province peers of its own level
     per_province = defaultdict(set)
     for i in facts["impls"]:
-        per_province[facts["province"](i["region"])].add(i["region"])
+        per_province[(facts["province"](i["region"]), facts["level"][i["region"]])].add(i["region"])
     assert all(len(v) == 1 for v in per_province.values())
     assert sample.query("early-adopters") == []
 
