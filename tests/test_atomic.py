@@ -45,7 +45,8 @@ def _state(out):
 
 
 def _build(corpus, out, *extra):
-    return subprocess.Popen([*KG, "build", str(corpus), "--out", str(out), *extra],
+    # --replace: these builds replace one of other inputs on purpose (else kg build refuses)
+    return subprocess.Popen([*KG, "build", str(corpus), "--out", str(out), "--replace", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
 
