@@ -60,10 +60,12 @@ class RegionHit:
     "home" (the report's own region), "qualified" (written right after its parent:
     西宁市城中区), "near-home" (the only one in or near the report's region),
     "context" (the only one under the divisions the text names), "broadest" (a
-    province over its namesake city: 吉林), "boundary" (the others' names were cut
-    out of longer words); for a township, "county-list" (the township list of the
-    county has it) or "named-county" (the county named right before it). None when
-    the name is one division's only.
+    province over its namesake city: 吉林), "only-fit" (the context rules allow no
+    other: bare county stems away from home, generic names without their parent); for
+    a township, "county-list" (the township list of the county has it), "named-county"
+    (the county named right before it) or "context" (the one county of the name whose
+    level word is that of the superior its report names). None when the name is one
+    division's only.
     """
 
     start: int

@@ -197,7 +197,7 @@ def _filter_reason(
         return "qualified"
     if home is not None and _near_home(gazetteer, choice, home):
         return "near-home"
-    return "boundary"  # the others' names were cut out of longer words
+    return "only-fit"  # the context rules allow no other (bare county stems, generic names)
 
 
 def _after_place_verb(folded: str, start: int, end: int) -> bool:
