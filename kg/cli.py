@@ -189,7 +189,6 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
                              on_start=start, workers=workers, update=update,
                              validate=validate, nquads=nquads,  # type: ignore[arg-type]
                              spread=not no_spread)
-        outputs.write_inputs(out, roots)
     except KGError as e:
         _fail(str(e))
         return

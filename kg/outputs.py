@@ -5,7 +5,7 @@
 
 * :func:`check_inputs` before: a folder whose build came from other inputs is not
   replaced unless asked (``--replace``); the inputs a build read are recorded beside
-  its manifest (:func:`write_inputs`, ``.builds/ID/inputs.json``);
+  its manifest by the build itself (:func:`write_inputs`, ``.builds/ID/inputs.json``);
 * :func:`builds` and :func:`restore` (``kg builds``): the live build and the previous
   one kept in ``.builds/``, and making the previous one live again in one step;
 * :func:`write_error` and :func:`discard_incomplete` when writing fails (a full disk,

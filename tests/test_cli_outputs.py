@@ -86,6 +86,16 @@ def test_a_build_of_other_inputs_is_refused_replaced_on_request_and_restored(tmp
     assert (out / "graph.nt").read_bytes() == three
 
 
+def test_a_build_made_from_python_is_guarded_too(tmp_path):
+    import kg as api
+
+    out = tmp_path / "output"
+    api.build([corpus(tmp_path / "mine", [0])], out, workers=1)
+    res = kg("build", corpus(tmp_path / "other", [0, 1]), "--out", out)  # same file names
+    assert res.returncode == 2 and "this folder holds a build of other inputs" in res.stderr
+    assert str(tmp_path / "mine") in res.stderr
+
+
 def test_a_build_of_the_sample_is_replaced_freely(tmp_path):
     out = tmp_path / "output"
     assert kg("build", "--out", out).returncode == 0  # the quickstart, then one's own reports

@@ -18,6 +18,7 @@ from kg.build.cache import Cache, file_key, signature
 from kg.build.clock import Clock
 from kg.build.plan import Plan
 from kg.build.results import BuildResult, ManifestEntry
+from kg.outputs import write_inputs
 from kg.resources import SAMPLE_CORPUS
 from kg.store import BuildLock, current_build, new_build_dir
 
@@ -57,13 +58,20 @@ def run(
             _find_cached(plan)
             if plan.previous is not None and not nquads:
                 try:
-                    return in_place.update(plan)
+                    return _recorded(in_place.update(plan), inputs)
                 except in_place.Fallback as e:
                     log.info("update in place not possible (%s): building from the cache", e)
                     shutil.rmtree(plan.build)
                     plan.build = new_build_dir(out)
                     del plan.entries[plan.skipped:]
-        return clean.build(plan)
+        return _recorded(clean.build(plan), inputs)
+
+
+def _recorded(result: BuildResult, inputs: Sequence[Path] | None) -> BuildResult:
+    """``result``, its inputs written beside the live build's manifest (``inputs.json``,
+    :func:`kg.outputs.write_inputs`: listed by ``kg builds``, checked by ``kg build``)."""
+    write_inputs(result.out, inputs)
+    return result
 
 
 
