@@ -298,6 +298,42 @@ def _local_region(
             yield from divisions(parent)
 
 
+def _region_facts(
+    ext: Extraction, text_digest: str, report: Any, w: _Writer, gazetteer: Gazetteer,
+    divisions: Any,
+) -> Iterator[tuple[Any, Any, Any]]:
+    """The report's own region (a division, or a township under its county), every region
+    it mentions, and how the names several regions share were resolved."""
+    meta, mentions, region = ext.report, w.fz.mentions, w.region
+    if meta.township:  # a township's report: about the township, under its county
+        home = w.local_region(meta.region_code, meta.township)
+        yield report, w.fz.aboutRegion, home
+        yield report, mentions, home
+        yield from _local_region(meta.township, "township", meta.region_code, home, w,
+                                 gazetteer, divisions)
+    elif meta.region_code:
+        div = gazetteer.get(meta.region_code)
+        if div is not None:
+            home = region(meta.region_code)
+            yield report, w.fz.aboutRegion, home
+            yield report, mentions, home
+            yield from divisions(div)
+
+    for hit in ext.regions:
+        if hit.code:
+            div = gazetteer.get(hit.code)
+            if div is None:
+                continue
+            # surfaces are the gazetteer's names and aliases, or relative (全区): no new labels
+            yield report, mentions, region(hit.code)
+            yield from divisions(div)
+            continue
+        iri = w.local_region(hit.parent_code, hit.name)
+        yield report, mentions, iri
+        yield from _local_region(hit.name, hit.level, hit.parent_code, iri, w, gazetteer, divisions)
+    yield from _resolutions(ext, text_digest, report, w, gazetteer, divisions)
+
+
 def _resolutions(
     ext: Extraction, text_digest: str, report: Any, w: _Writer, gazetteer: Gazetteer,
     divisions: Any,
@@ -380,33 +416,7 @@ def _facts(
     for flag in ext.warnings:
         yield report, w.fz.flag, w.lit(flag)
 
-    if meta.township:  # a township's report: about the township, under its county
-        home = w.local_region(meta.region_code, meta.township)
-        yield report, w.fz.aboutRegion, home
-        yield report, mentions, home
-        yield from _local_region(meta.township, "township", meta.region_code, home, w,
-                                 gazetteer, divisions)
-    elif meta.region_code:
-        div = gazetteer.get(meta.region_code)
-        if div is not None:
-            home = region(meta.region_code)
-            yield report, w.fz.aboutRegion, home
-            yield report, mentions, home
-            yield from divisions(div)
-
-    for hit in ext.regions:
-        if hit.code:
-            div = gazetteer.get(hit.code)
-            if div is None:
-                continue
-            # surfaces are the gazetteer's names and aliases, or relative (全区): no new labels
-            yield report, mentions, region(hit.code)
-            yield from divisions(div)
-            continue
-        iri = w.local_region(hit.parent_code, hit.name)
-        yield report, mentions, iri
-        yield from _local_region(hit.name, hit.level, hit.parent_code, iri, w, gazetteer, divisions)
-    yield from _resolutions(ext, text_digest, report, w, gazetteer, divisions)
+    yield from _region_facts(ext, text_digest, report, w, gazetteer, divisions)
 
     agencies: dict[tuple[str, str | None], Any] = {}
     for hit in ext.agencies:
