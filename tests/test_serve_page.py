@@ -61,13 +61,54 @@ def test_page_runs_a_research_query_offline(base, tmp_path):
             page.goto(base + "/")
             options = page.locator("#examples option").all_text_contents()
             assert any(o.startswith("adoption-table") for o in options) and len(options) >= 13
-            page.select_option("#examples", label=next(o for o in options if o.startswith("adoption-table")))
-            assert "VALUES" in page.input_value("#query")
+            adoption = next(o for o in options if o.startswith("adoption-table"))
+            page.select_option("#examples", label=adoption)
+            # the text is the query as shipped: its values are in one place, the inputs
+            assert "VALUES" not in page.input_value("#query")
+            assert page.input_value("#params input[data-param=programme]") == "一村一法律顾问"
+            assert page.input_value("#params input[data-param=province]") == "浙江"
             page.click("#run")
             page.wait_for_selector("#results table tbody tr")
             cells = page.locator("#results tbody tr td:first-child").all_text_contents()
             assert cells == ["慈溪市"]  # example: 一村一法律顾问 in 浙江 before 2025
             assert "1 行 / rows" in page.text_content("#status")
+
+            # editing the one value changes the question
+            page.fill("#params input[data-param=programme]", "枫桥经验")
+            page.fill("#params input[data-param=province]", "")
+            page.fill("#params input[data-param=before]", "")
+            page.click("#run")
+            playwright.expect(page.locator("#results tbody tr")).to_have_count(4)
+            cells = page.locator("#results tbody tr td:first-child").all_text_contents()
+            assert sorted(cells) == sorted(["宣汉县", "镜湖区", "坪山区", "潞州区"])
+
+            # a CONSTRUCT example comes as Turtle; the next SELECT example as a table again
+            page.select_option("#examples", label=next(o for o in options if o.startswith("programme-subgraph")))
+            assert page.input_value("#format") == "auto"
+            page.click("#run")
+            page.wait_for_selector("#results pre#raw")
+            assert "@prefix" in page.text_content("#results pre#raw")
+            page.select_option("#examples", label=adoption)
+            page.click("#run")
+            page.wait_for_selector("#results table tbody tr")
+            assert "error" not in (page.get_attribute("#status", "class") or "")
+
+            # a format the user picked that does not fit the query: answered, and said so
+            page.select_option("#format", "text/csv")
+            page.fill("#query", "CONSTRUCT { ?r a fz:Report } WHERE { ?r a fz:Report }")
+            page.click("#run")
+            page.wait_for_selector("#results pre#raw")
+            assert "does not fit" in page.text_content("#status")
+            assert "fz:Report" in page.text_content("#results pre#raw")
+
+            # a syntax error is a 400 with its position and a hint, whatever format is chosen
+            page.select_option("#format", "text/turtle")
+            page.fill("#query", "SELECT * WHERE { ?s foo:p ?o }")
+            page.click("#run")
+            page.wait_for_selector("#status.error")
+            status = page.text_content("#status")
+            assert status.startswith("400") and "column" in status and "提示 / hint" in status and "foo:" in status
+            page.select_option("#format", "auto")
 
             # an error is shown as text, one line with the position
             page.fill("#query", "SELECT * WHERE { ?s ?p }")

@@ -231,6 +231,31 @@ def test_syntax_error_message_has_position(server):
     assert status == 400 and "line 1, column" in text.decode()
 
 
+@pytest.mark.parametrize("accept", ["text/turtle", "application/n-triples", "application/rdf+xml",
+                                    "text/csv", "image/png", "application/sparql-results+xml", "*/*"])
+@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p }", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ",
+                                   "SELECT * { ?s nope:p ?o }"])
+def test_syntax_error_is_400_whatever_the_accept_header(server, accept, query):
+    """Issue 15 item 3: the parser's position and a bilingual hint, never 406."""
+    status, headers, text = http(server, "POST", body=query.encode(), headers={**DIRECT, "Accept": accept})
+    message = text.decode()
+    assert status == 400 and headers["content-type"].startswith("text/plain")
+    assert "语法错误 / syntax error at line 1, column" in message and "提示 / hint:" in message
+    if "nope:" in query:
+        assert "前缀 nope: 未声明 / prefix nope: is not declared" in message
+
+
+def test_parameters_are_bound_by_the_querys_header(server):
+    text = ("# T / T.\n# Parameters:\n#   ?year  year  the year\n"
+            "SELECT ?r WHERE { ?r a fz:Report ; fz:yearCovered ?y FILTER(xsd:integer(STR(?y)) = ?year) }")
+    params = [("query", text), ("param.year", "2021")]
+    status, _, body = http(server, "POST", body=urllib.parse.urlencode(params).encode(), headers=FORM)
+    assert status == 200 and len(_results(body)["results"]["bindings"]) == 2
+    params = [("query", text), ("param.nope", "1")]
+    status, _, body = http(server, "POST", body=urllib.parse.urlencode(params).encode(), headers=FORM)
+    assert status == 400 and "nope" in body.decode()
+
+
 # --- limits ---------------------------------------------------------------------------
 
 def test_row_cap(server):

@@ -78,7 +78,8 @@ def command(out: Path, host: str, port: int, timeout: float, max_rows: int, max_
                f"(time limit {timeout:g} s, row cap {max_rows}, {workers}+{reserve} workers)")
     protocol = guarded_protocol(ConnectionLimits(request_timeout, write_timeout, per_client))
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            http=protocol, limit_concurrency=4096, timeout_keep_alive=5)
+                            http=protocol, limit_concurrency=4096, timeout_keep_alive=5,
+                            timeout_graceful_shutdown=3)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -65,7 +65,9 @@ def prepare(query: str | Path, bindings: Mapping[str, Any] | None = None, *,
 
     With ``text_only`` the query is always SPARQL text, never a library name
     or a file path (the HTTP endpoint uses this: a client must not make the
-    server read its files).
+    server read its files). SPARQL text that starts with a header comment
+    declaring parameters (as the library's ``.rq`` files do) has its bindings
+    checked and typed by that header.
 
     Parameters of a named query are checked against its header: unknown
     names and missing required ones are errors, values are typed as declared.
@@ -76,6 +78,8 @@ def prepare(query: str | Path, bindings: Mapping[str, Any] | None = None, *,
     """
     text, nq = (str(query), None) if text_only else resolve(query)
     given = {k: v for k, v in (bindings or {}).items() if v is not None}
+    if nq is None and given and text.lstrip().startswith("#"):
+        nq = library.from_text(text)  # SPARQL text with a header: its parameters are typed
     terms: dict[str, ox.NamedNode | ox.Literal] = {}
     if nq is not None and nq.params:
         declared = {p.name: p for p in nq.params}

@@ -28,7 +28,7 @@ from pathlib import Path
 from kg.errors import QueryError
 from kg.query.terms import PARAM_TYPES
 
-__all__ = ["NamedQuery", "Param", "library", "load", "parse_header"]
+__all__ = ["NamedQuery", "Param", "from_text", "library", "load", "parse_header"]
 
 _PARAM = re.compile(r"^\?(?P<name>\w+)\s+(?P<kind>\w+)(?P<opt>,\s*optional)?\s+(?P<doc>.+)$")
 
@@ -103,8 +103,13 @@ def load(path: Path | str, *, name: str | None = None) -> NamedQuery:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise QueryError(f"{p}: 无法读取查询文件 / cannot read query file: {e}") from e
+    return from_text(text, name=name or p.stem, path=str(p))
+
+
+def from_text(text: str, *, name: str = "query", path: str = "") -> NamedQuery:
+    """A :class:`NamedQuery` from SPARQL text with (or without) the header comment."""
     title, purpose, params, example = parse_header(text)
-    return NamedQuery(name or p.stem, title, purpose, params, example, text, str(p))
+    return NamedQuery(name, title, purpose, params, example, text, path)
 
 
 def library() -> dict[str, NamedQuery]:

@@ -265,27 +265,54 @@ def values_block(bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
     return f"VALUES ( {' '.join(names)} ) {{ ( {' '.join(terms)} ) }}"
 
 
-def bind(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """``text`` with ``bindings`` joined at the top of its WHERE groups.
+def _scope_vars(toks: list[Token], form: QueryForm) -> list[set[str]]:
+    """For the outer query and each sub-select (in the order of :func:`_where_opens`),
+    the variable names its own text mentions: projection, pattern and modifiers,
+    without the text of the sub-selects nested in it."""
+    first = next(k for k, t in enumerate(toks) if _keyword(t) == form)
+    opens = _where_opens(toks, form)
+    spans = [(first, len(toks))]
+    for k in range(opens[0], len(toks)):
+        if _keyword(toks[k]) == "SELECT" and k > 0 and toks[k - 1].text == "{":
+            spans.append((k, _matching(toks, k - 1)))
+    out = []
+    for a, b in spans:
+        inner = [(c, d) for c, d in spans if a < c and d <= b]
+        out.append({t.text[1:] for j, t in enumerate(toks[a:b], a)
+                    if t.kind == "var" and not any(c <= j < d for c, d in inner)})
+    return out
 
-    The block goes into the outer WHERE group and into the WHERE group of every
-    sub-select, so a parameter has its value in every scope that mentions it
-    (sub-selects do not see the outer group's variables). It is inserted on
-    the line of the opening brace, so line numbers in messages still match
-    the text the user wrote.
+
+def bind(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """``text`` with ``bindings`` joined at the top of the WHERE groups that use them.
+
+    Sub-selects do not see the outer group's variables, so a parameter's block
+    goes into the WHERE group of every (sub-)select whose own text mentions the
+    variable, and only there: a value the query uses in one place is written
+    once (so whoever edits the bound text edits the one value). A parameter the
+    text never mentions is bound in the outer group. The block is inserted on
+    the line of the opening brace, so line numbers in messages still match the
+    text the user wrote.
 
     >>> bind("SELECT ?s WHERE { ?s ?p ?name }", {"name": ox.Literal("x")})
     'SELECT ?s WHERE { VALUES ( ?name ) { ( "x" ) } ?s ?p ?name }'
     >>> bind("SELECT * { SELECT ?s { ?s ?p ?o } }", {"o": ox.Literal("x")})
-    'SELECT * { VALUES ( ?o ) { ( "x" ) } { SELECT ?s { VALUES ( ?o ) { ( "x" ) } ?s ?p ?o } }}'
+    'SELECT * { SELECT ?s { VALUES ( ?o ) { ( "x" ) } ?s ?p ?o } }'
     """
     if not bindings:
         return text
     toks = tokens(text)
     form = query_form(text)
-    block = values_block(bindings)
+    values_block(bindings)  # checks every name and term once
+    opens = _where_opens(toks, form)
+    mentions = _scope_vars(toks, form)
+    unused = {n for n in bindings if not any(n in m for m in mentions)}
     edits: list[tuple[int, str]] = []
-    for k in _where_opens(toks, form):
+    for i, (k, names) in enumerate(zip(opens, mentions)):
+        wanted = {n: t for n, t in bindings.items() if n in names or (i == 0 and n in unused)}
+        if not wanted:
+            continue
+        block = values_block(wanted)
         open_at = toks[k].start + 1
         if k + 1 < len(toks) and _keyword(toks[k + 1]) == "SELECT":
             # a group that is a sub-select cannot hold VALUES beside it: wrap it
@@ -300,7 +327,7 @@ def bind(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
 
 
 def syntax_message(error: BaseException, text: str) -> str:
-    """One line: ``line L, column C (near …): reason``.
+    """One line: ``line L, column C (near …): reason; 提示 / hint: …``.
 
     Oxigraph's parser backtracks and usually reports the end of the input as
     the position; rdflib's parser (already a dependency, imported only on this
@@ -308,18 +335,20 @@ def syntax_message(error: BaseException, text: str) -> str:
     position comes from rdflib when it also rejects the text, the reason from
     Oxigraph, the engine that runs the query. Columns count characters from 1.
 
-    >>> syntax_message(SyntaxError("error at 1:25: expected one of LATERAL"), "SELECT * WHERE { ?s ?p }")
-    "SPARQL 语法错误 / syntax error at line 1, column 18 (near '?s ?p }'): expected one of LATERAL"
+    The hint names the likely cause in both languages (an undeclared prefix,
+    brackets that do not pair up, a missing query form) or says what to check.
+
+    >>> syntax_message(SyntaxError("error at 1:25: expected one of LATERAL"), "SELECT * WHERE { ?s ?p }")[:100]
+    "SPARQL 语法错误 / syntax error at line 1, column 18 (near '?s ?p }'): expected one of LATERAL; 提示 / hint"
     """
     undeclared = undeclared_prefix(text)
-    if undeclared is not None:
+    if undeclared is not None:  # point at the name itself, not where the parser gave up
         line = text.count("\n", 0, undeclared.start) + 1
         col = undeclared.start - (text.rfind("\n", 0, undeclared.start) + 1) + 1
         prefix = undeclared.text.split(":", 1)[0]
-        known = ", ".join(f"{k}:" for k in sorted(PREFIXES))
         return (f"SPARQL 语法错误 / syntax error at line {line}, column {col} (near "
-                f"{undeclared.text[:20]!r}): 前缀 {prefix}: 未声明 / prefix {prefix}: is not declared; "
-                f"add PREFIX {prefix}: <…> or use a predeclared one ({known})")
+                f"{undeclared.text[:20]!r}): prefix {prefix}: not found; 提示 / hint: "
+                f"{_prefix_hint(prefix)}")
     raw = " ".join(str(error).split())
     m = re.search(r"(\d+):(\d+)(?:-\d+:\d+)?:?\s*(.*)", raw)
     if not m:
@@ -328,12 +357,45 @@ def syntax_message(error: BaseException, text: str) -> str:
     if len(reason) > 160:
         reason = reason[:157] + "…"
     better = _rdflib_position(text)
+    hint = syntax_hint(text, reason)
     if better is not None:
         line, col = better
     lines = text.splitlines() or [""]
     near = lines[line - 1][max(col - 1, 0): col + 19].strip() if 0 < line <= len(lines) else ""
     near_txt = f" (near {near!r})" if near else ""
-    return f"SPARQL 语法错误 / syntax error at line {line}, column {col}{near_txt}: {reason}"
+    return (f"SPARQL 语法错误 / syntax error at line {line}, column {col}{near_txt}: {reason}; "
+            f"提示 / hint: {hint}")
+
+
+_PAIRS = (("{", "}", "花括号", "braces"), ("(", ")", "圆括号", "parentheses"), ("[", "]", "方括号", "brackets"))
+
+
+def _prefix_hint(prefix: str) -> str:
+    known = ", ".join(f"{k}:" for k in sorted(PREFIXES))
+    return (f"前缀 {prefix}: 未声明 / prefix {prefix}: is not declared; "
+            f"add PREFIX {prefix}: <…> or use a predeclared one ({known})")
+
+
+def syntax_hint(text: str, reason: str) -> str:
+    """A bilingual hint for a syntax error: the likely cause, else what to check.
+
+    >>> syntax_hint("SELECT * { ?s foo:p ?o }", "Prefix not found")
+    '前缀 foo: 未声明 / prefix foo: is not declared; add PREFIX foo: <…> or use a predeclared one (dcterms:, fz:, fzid:, geo:, org:, owl:, prov:, rdf:, rdfs:, skos:, xsd:)'
+    """
+    toks = tokens(text)
+    found = undeclared_prefix(text)
+    if found is not None:
+        return _prefix_hint(found.text.split(":", 1)[0])
+    for a, b, zh, en in _PAIRS:
+        opened = sum(t.text == a and t.kind == "punct" for t in toks)
+        closed = sum(t.text == b and t.kind == "punct" for t in toks)
+        if opened != closed:
+            return f"{zh}不配对 / {en} do not pair up: {opened} '{a}' but {closed} '{b}'"
+    if not any(_keyword(t) in _FORMS for t in toks):
+        return ("查询须以 SELECT、ASK、CONSTRUCT 或 DESCRIBE 开头(可先写 PREFIX)/ a query starts with "
+                "SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX lines)")
+    return ("检查该位置前后的括号、句点、分号、引号和变量名 / check the brackets, dots, semicolons, quotes "
+            "and variable names just before this position")
 
 
 def undeclared_prefix(text: str) -> Token | None:

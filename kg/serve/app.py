@@ -4,6 +4,8 @@ Routes::
 
     GET  /              the query page (offline; research queries preloaded)
     GET  /sparql        ?query=…&default-graph-uri=…&named-graph-uri=…
+                        (&param.NAME=value: bound as an RDF term, typed by the
+                        query's header comment as in ``kg query FILE.rq -p``)
     POST /sparql        application/x-www-form-urlencoded (query=…) or
                         application/sparql-query (the query is the body)
     GET  /queries       the research-query library as JSON
@@ -337,7 +339,8 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
             except KGError:
                 pass  # not a query: the worker reports the syntax error (400), whatever the Accept
             args = {"query": text, "default_graph": _graphs(params, "default-graph-uri"),
-                    "named_graphs": _graphs(params, "named-graph-uri")}
+                    "named_graphs": _graphs(params, "named-graph-uri"),
+                    "params": {k[6:]: v for k, v in params if k.startswith("param.") and v != ""}}
             return await _run(pool, args, request, params, settings)
         except _Bad as e:
             return _text(e.status, str(e), e.headers)

@@ -1,8 +1,13 @@
 """The browser query page: one self-contained HTML file, no network but /sparql.
 
-The research queries are embedded as examples with their example parameters
-already bound (by the same VALUES mechanism as everywhere else), so a reader
-can run one, then edit the values in its ``VALUES`` line.
+The research queries are embedded as examples: their text as shipped (header
+comment included) and, for each declared parameter, one input filled with the
+value of the query's example. A value is written in one place only, its input:
+the page sends it as ``param.NAME`` and the server binds it as an RDF term in
+every part of the query that uses it (the same VALUES mechanism as ``kg query
+-p``), so editing the input changes the question. The answer's format follows
+the query form (SELECT/ASK: a table; CONSTRUCT/DESCRIBE: Turtle) unless the
+reader picks one.
 """
 
 from __future__ import annotations
@@ -36,15 +41,20 @@ def example_params(example: str) -> dict[str, str]:
     return out
 
 
-def examples() -> list[dict[str, str]]:
-    """Each library query as {name, title, purpose, sparql} with its example bound."""
-    out = []
+def examples() -> list[dict[str, object]]:
+    """Each library query as {name, title, purpose, sparql, form, params}; each parameter
+    as {name, type, optional, doc, value} with the value of the query's example."""
+    out: list[dict[str, object]] = []
     for nq in library.library().values():
+        given = example_params(nq.example)
         try:
-            text = engine.prepare(nq.name, example_params(nq.example)).text
+            form = engine.prepare(nq.name, given).form
         except KGError:
-            text = nq.text
-        out.append({"name": nq.name, "title": nq.title, "purpose": nq.purpose, "sparql": text})
+            form = "SELECT"
+        params = [{"name": p.name, "type": p.kind, "optional": p.optional, "doc": p.doc,
+                   "value": given.get(p.name, "")} for p in nq.params]
+        out.append({"name": nq.name, "title": nq.title, "purpose": nq.purpose, "sparql": nq.text,
+                    "form": form, "params": params})
     return out
 
 
