@@ -65,8 +65,13 @@ def _list_queries() -> None:
 @click.option("--list", "list_", is_flag=True, help="列出研究查询 / list the research queries")
 @click.option("--show", is_flag=True, help="只显示查询文本 / print the query text (with parameters bound)")
 @click.option("--wide", is_flag=True, help="表格不截断 / do not clip long table cells")
+@click.option("--page-size", type=click.IntRange(1, 100_000), default=None, metavar="N",
+              help="分页:只输出前 N 行并给出续页标记 / paging: print N rows (on a total ORDER BY) and "
+                   "the cursor of the next page (SELECT)")
+@click.option("--cursor", default=None, metavar="TOKEN",
+              help="续页标记(上一页给出)/ the cursor an earlier page printed: print that page")
 def command(query: str | None, name: str | None, params: tuple[str, ...], out: Path, fmt: str,
-            list_: bool, show: bool, wide: bool) -> None:
+            list_: bool, show: bool, wide: bool, page_size: int | None, cursor: str | None) -> None:
     """用 SPARQL 查询图谱 / Query the graph with SPARQL.
 
     QUERY is SPARQL text, a .rq file or a library query name. The prefixes fz:,
@@ -98,8 +103,12 @@ def command(query: str | None, name: str | None, params: tuple[str, ...], out: P
 
         store = open_store(out)
         started = time.perf_counter()
-        result = engine.execute(store, prepared)
-        _emit(result, fmt, wide=wide or not sys.stdout.isatty())
+        if page_size or cursor:
+            _page(store, prepared, source, params, out, page_size or 1000, cursor or "", fmt,
+                  wide=wide or not sys.stdout.isatty())
+        else:
+            result = engine.execute(store, prepared)
+            _emit(result, fmt, wide=wide or not sys.stdout.isatty())
         elapsed = time.perf_counter() - started
         unknown = _unknown_names(store, prepared, params)
     except KGError as e:
@@ -123,6 +132,44 @@ def _unknown_names(store: object, prepared: object, params: tuple[str, ...]) -> 
     for u in found:
         click.secho(f"注意 / note: {safe(u.message())}", err=True, fg="yellow")
     return bool(found)
+
+
+def _page(store: object, prepared: object, source: str | Path, params: tuple[str, ...], out: Path,
+          size: int, cursor: str, fmt: str, *, wide: bool) -> None:
+    """Print one page of a SELECT answer, then (on stderr) the next page's cursor if rows remain."""
+    from kg.errors import QueryError
+    from kg.query import engine, paging
+    from kg.query.output import cell, render_table
+    from kg.serve.stream import Sink, write_solutions
+    from kg.store import current_build
+
+    if prepared.form != "SELECT":  # type: ignore[attr-defined]
+        raise QueryError("分页只适用于 SELECT 查询 / --page-size and --cursor apply to SELECT queries only")
+    live = current_build(out)
+    build = live.name if live is not None else ""
+    key = paging.digest(str(source), dict(p.partition("=")[::2] for p in params))
+    text, size, offset = paging.plan(prepared.text, size, cursor, key, build)  # type: ignore[attr-defined]
+    result = engine.execute(store, engine.Prepared("SELECT", text, None))  # type: ignore[arg-type]
+    if fmt == "table":
+        columns = [v.value for v in result.variables]
+        rows = [[cell(t) for t in sol] for _, sol in zip(range(size + 1), result)]
+        more, rows = len(rows) > size, rows[:size]
+        width = None if wide else max(24, shutil.get_terminal_size().columns // max(len(columns), 1))
+        click.echo(render_table(columns, rows, max_width=width))
+        written = len(rows)
+    elif fmt in ("json", "csv", "tsv", "xml"):
+        sink = Sink("", 2**62, inline=2**62)
+        page = write_solutions(result, fmt, sink, size)
+        sys.stdout.buffer.write(sink.finish()[0])
+        sys.stdout.flush()
+        more, written = page.more, page.rows
+    else:
+        raise QueryError(f"SELECT 的结果是表 / a SELECT answer needs --format table|json|csv|tsv|xml, not {fmt}")
+    click.secho(f"{written} 行 / rows (第 {offset + 1}–{offset + written} 行 / rows {offset + 1}–{offset + written})",
+                err=True, dim=True)
+    if more:
+        nxt = paging.Cursor(offset + written, size, build, key).encode()
+        click.echo(f"下一页 / next page: --cursor {nxt}", err=True)
 
 
 def _emit(result: object, fmt: str, *, wide: bool) -> None:

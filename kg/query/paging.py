@@ -25,7 +25,7 @@ from typing import Any
 from kg.errors import QueryError
 from kg.query.sparql import Token, _keyword, _matching, _where_opens, query_form, tokens
 
-__all__ = ["Cursor", "MAX_PAGE", "digest", "projection", "window"]
+__all__ = ["Cursor", "CursorStale", "MAX_PAGE", "digest", "plan", "projection", "window"]
 
 MAX_PAGE = 100_000  # rows per page at most, whatever the caller asks
 _NUMBER = re.compile(r"\s*(\d+)")
@@ -172,3 +172,20 @@ class CursorStale(QueryError):
         super().__init__(f"图谱已重建,续页失效 / the graph was rebuilt since the first page "
                          f"(build {was} → {now}): start again from the first page")
         self.was, self.now = was, now
+
+
+def plan(text: str, size: int, cursor: str, key: str, build: str, *, max_rows: int = MAX_PAGE) -> tuple[str, int, int]:
+    """(the query text to run, rows in the page, its offset) for a first page of
+    ``size`` rows or the page a ``cursor`` token points to. The text asks for one
+    row more than the page, so that whoever writes it knows whether rows remain.
+
+    ``key`` is :func:`digest` of the query as the client gave it, ``build`` the
+    build answering; a cursor for another query or another build is refused.
+    """
+    offset = 0
+    if cursor:
+        c = Cursor.decode(cursor)
+        c.check(key, build)
+        size, offset = c.size, c.offset
+    size = max(1, min(size, max_rows, MAX_PAGE))
+    return window(text, size + 1, offset), size, offset

@@ -88,14 +88,8 @@ def _not_acceptable(graph: bool) -> Reply:
 
 def _page(job: Job, prepared: engine.Prepared, build: str) -> tuple[engine.Prepared, int, int]:
     """(the query to run, rows to write, offset) for a paged job."""
-    size = job.page_size
-    offset = 0
-    if job.cursor:
-        cursor = paging.Cursor.decode(job.cursor)
-        cursor.check(paging.digest(job.query, job.params), build)
-        size, offset = cursor.size, cursor.offset
-    size = max(1, min(size, job.max_rows, paging.MAX_PAGE))
-    text = paging.window(prepared.text, size + 1, offset)
+    text, size, offset = paging.plan(prepared.text, job.page_size, job.cursor,
+                                     paging.digest(job.query, job.params), build, max_rows=job.max_rows)
     return engine.Prepared(prepared.form, text, prepared.source), size, offset
 
 
