@@ -152,10 +152,17 @@ def _run_tree(cmd: list[str]) -> tuple[float, int, int, float]:
     return seconds, peak_tree, peak_one, cpu
 
 
-def build(corpus: Path, out: Path, workers: int | None, *extra: str) -> dict[str, object]:
+def build(corpus: Path, out: Path, workers: int | None, *extra: str,
+          reference: str | None = None) -> dict[str, object]:
+    """One ``kg build`` (or, with ``reference``, the single-module build of that commit:
+    benchmarks/reference_build.py) in a subprocess: wall and CPU seconds of the process
+    tree, peak memory, the manifest's figures."""
     cmd = [sys.executable, "-m", "kg", "build", str(corpus / "reports"), "--out", str(out), *extra]
     if workers:
         cmd += ["--workers", str(workers)]
+    if reference:
+        cmd = [sys.executable, str(ROOT / "benchmarks" / "reference_build.py"), reference,
+               str(corpus / "reports"), str(out)]
     load = os.getloadavg()[0]
     seconds, tree, one, cpu = _run_tree(cmd)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -170,7 +177,22 @@ def build(corpus: Path, out: Path, workers: int | None, *extra: str) -> dict[str
         "violations": manifest["summary"]["shacl_violations"],
         "store_load_triples_s": triples / phases["load"] if phases["load"] else None,
         "bytes": manifest["build"]["bytes"],
+        "mb_s_per_core": manifest["build"]["bytes"] / 1e6 / seconds / (os.cpu_count() or 1),
+        "cpu_percent": 100 * cpu / seconds,
+        "cpu_split": manifest["build"].get("cpu"),  # this process vs all the others
     }
+
+
+def same_as_reference(corpus: Path, out: Path, commit: str, work: Path) -> dict[str, object]:
+    """Build ``corpus`` with the single-module build of ``commit`` and compare graph.nt,
+    graph.ttl and spread.html with ``out``'s byte for byte; both builds' figures."""
+    ref = work / f"reference-{corpus.name}"
+    shutil.rmtree(ref, ignore_errors=True)
+    row = build(corpus, ref, None, reference=commit)
+    same = {name: (ref / name).read_bytes() == (out / name).read_bytes()
+            for name in ("graph.nt", "graph.ttl", "spread.html")}
+    shutil.rmtree(ref, ignore_errors=True)
+    return {"identical": same, "reference_build": row}
 
 
 def touch_one_percent(corpus: Path) -> int:
@@ -325,6 +347,24 @@ def recovery(corpus: Path, out: Path) -> dict[str, object]:
             for k in ("first_years", "adoptions", "reports")}
 
 
+def _update(args: argparse.Namespace, corpus: Path, out: Path, row: dict[str, object],
+            clean: dict[str, object]) -> None:
+    """``kg build --update`` after 1% of the reports changed, against the clean build."""
+    if args.no_update:
+        return
+    # on a copy: the corpus may be shared with other runs, and touching mutates files
+    touched = args.work / f"{corpus.name}-touched"
+    shutil.rmtree(touched, ignore_errors=True)
+    shutil.copytree(corpus, touched)
+    changed = touch_one_percent(touched)
+    row["update"] = u = build(touched, out, args.workers, "--update")
+    shutil.rmtree(touched, ignore_errors=True)
+    u["changed"] = changed
+    u["fraction_of_clean"] = u["seconds"] / clean["seconds"]  # type: ignore[operator]
+    u["cpu_fraction_of_clean"] = u["cpu_seconds"] / clean["cpu_seconds"]  # type: ignore[operator]
+    print("  update", json.dumps(u), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,30000")
@@ -335,6 +375,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20, help="runs of each query")
     ap.add_argument("--rdflib-max", type=int, default=10000, help="largest size compared with rdflib")
     ap.add_argument("--no-update", action="store_true")
+    ap.add_argument("--reference", default=None, metavar="COMMIT",
+                    help="also build with kg/pipeline.py of COMMIT (the build before kg/build/) and "
+                         "check graph.nt, graph.ttl, spread.html byte-identical, e.g. a462eb60")
+    ap.add_argument("--build-only", action="store_true",
+                    help="only the builds (and --update, --reference): no rates, queries, views, recovery")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -347,14 +392,23 @@ def main() -> None:
         corpus, gen_s = _corpus(args.work, n, args.seed)
         print(f"== {n} reports ({corpus}; generated in {gen_s:.1f} s)", flush=True)
         row: dict[str, object] = {"generate_s": gen_s}
-        row["extraction"] = extraction_rate(corpus, args.sample)
-        row["aho_corasick"] = ac = aho_corasick_rate(corpus, args.sample)
-        row["extraction"]["fraction_of_aho_corasick"] = (  # type: ignore[index]
-            row["extraction"]["ingest_to_records_mb_s_per_core"] / ac["mb_s"])  # type: ignore[index]
-        print("  extraction", json.dumps(row["extraction"]), "\n  aho-corasick", json.dumps(ac), flush=True)
+        if not args.build_only:
+            row["extraction"] = extraction_rate(corpus, args.sample)
+            row["aho_corasick"] = ac = aho_corasick_rate(corpus, args.sample)
+            row["extraction"]["fraction_of_aho_corasick"] = (  # type: ignore[index]
+                row["extraction"]["ingest_to_records_mb_s_per_core"] / ac["mb_s"])  # type: ignore[index]
+            print("  extraction", json.dumps(row["extraction"]), "\n  aho-corasick", json.dumps(ac), flush=True)
         out = args.work / f"out-{n}"
+        shutil.rmtree(out, ignore_errors=True)  # a clean build, not one from the cache
         row["build"] = b = build(corpus, out, args.workers)
         print("  build", json.dumps(b), flush=True)
+        if args.reference:
+            row["reference"] = ref = same_as_reference(corpus, out, args.reference, args.work)
+            print("  reference", json.dumps(ref), flush=True)
+        if args.build_only:
+            _update(args, corpus, out, row, b)
+            report["sizes"][str(n)] = row  # type: ignore[index]
+            continue
         row["recovery"] = recovery(corpus, out)
         print("  recovery", json.dumps(row["recovery"]), flush=True)
         rdflib_graph = None
@@ -369,18 +423,7 @@ def main() -> None:
         del rdflib_graph
         row["spread"] = spread_view(out)
         print("  spread", json.dumps(row["spread"]), flush=True)
-        if not args.no_update:
-            # on a copy: the corpus may be shared with other runs, and touching mutates files
-            touched = args.work / f"synth-{n}-{args.seed}-touched"
-            shutil.rmtree(touched, ignore_errors=True)
-            shutil.copytree(corpus, touched)
-            changed = touch_one_percent(touched)
-            row["update"] = u = build(touched, out, args.workers, "--update")
-            shutil.rmtree(touched, ignore_errors=True)
-            u["changed"] = changed
-            u["fraction_of_clean"] = u["seconds"] / b["seconds"]  # type: ignore[operator]
-            u["cpu_fraction_of_clean"] = u["cpu_seconds"] / b["cpu_seconds"]  # type: ignore[operator]
-            print("  update", json.dumps(u), flush=True)
+        _update(args, corpus, out, row, b)
         report["sizes"][str(n)] = row  # type: ignore[index]
     sizes = sorted(int(k) for k in report["sizes"])  # type: ignore[union-attr]
     if len(sizes) >= 2:

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ARTEFACTS", "BuildLock", "RunWriter", "SortedLines", "copy_store", "current_build",
     "load_store", "merge_runs", "new_build_dir", "open_store", "publish_build", "sorted_ntriples",
-    "splice_sorted", "splice_turtle", "write_graph", "write_text", "write_turtle",
+    "splice_sorted", "splice_turtle", "write_graph", "write_run", "write_text", "write_turtle",
 ]
 
 ARTEFACTS = ("graph.nt", "graph.ttl", "graph.nq", "store", "manifest.json", "spread.html")
@@ -81,14 +81,17 @@ class RunWriter:
     """Collects N-Triples lines (without newline); spills sorted unique runs to ``folder``.
 
     Each line keeps the number of times it was added (one report asserts a line once, so
-    this is the number of reports asserting it): a run line is ``line`` when it was added
-    once and ``line\x00count`` otherwise; :func:`merge_runs` adds the counts up. Memory is
-    bounded by ``limit`` distinct lines, whatever the corpus size.
+    this is the number of reports asserting it; :meth:`subtract` takes a report's lines
+    away again): a run line is ``line`` when it was added once and ``line #count``
+    otherwise — an N-Triples comment, so a run of positive counts is itself N-Triples
+    that a store can load. :func:`merge_runs` adds the counts up. Memory is bounded by
+    ``limit`` distinct lines, whatever the corpus size.
     """
 
-    def __init__(self, folder: Path, *, limit: int = RUN_LINES) -> None:
+    def __init__(self, folder: Path, *, limit: int = RUN_LINES, name: str = "run") -> None:
         self.folder = folder
         self.limit = limit
+        self.name = name
         self.buffer: Counter[str] = Counter()
         self.runs: list[Path] = []
         folder.mkdir(parents=True, exist_ok=True)
@@ -98,16 +101,24 @@ class RunWriter:
         if len(self.buffer) >= self.limit:
             self.spill()
 
+    def subtract(self, lines: Iterable[str]) -> None:
+        self.buffer.subtract(lines)
+        if len(self.buffer) >= self.limit:
+            self.spill()
+
     def spill(self) -> None:
         if not self.buffer:
             return
-        path = self.folder / f"run-{len(self.runs):05d}.nt"
-        buffer = self.buffer
-        with path.open("w", encoding="utf-8", newline="\n") as f:
-            f.writelines(f"{ln}\n" if buffer[ln] == 1 else f"{ln}\x00{buffer[ln]}\n"
-                         for ln in sorted(buffer))
+        path = self.folder / f"{self.name}-{len(self.runs):05d}.nt"
+        write_run(path, self.buffer)
         self.runs.append(path)
         self.buffer = Counter()
+
+
+def write_run(path: Path, counts: Counter[str]) -> None:
+    """One sorted run of ``counts`` (line -> times added) in :class:`RunWriter`'s format."""
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.writelines(f"{ln}\n" if counts[ln] == 1 else f"{ln} #{counts[ln]}\n" for ln in sorted(counts))
 
 
 def _run_lines(path: Path) -> Iterator[str]:
@@ -116,33 +127,60 @@ def _run_lines(path: Path) -> Iterator[str]:
             yield line[:-1]
 
 
+def _count(item: str) -> tuple[str, int]:
+    """A run line's N-Triples line and count (every line ends with " ."; a count follows as
+    " #n", so a " #" inside a literal is never taken for one)."""
+    if item.endswith(" ."):
+        return item, 1
+    line, _, n = item.rpartition(" #")
+    return line, int(n)
+
+
 def merge_runs(runs: list[Path], target: Path, *,
-               repeated: Callable[[str, int], None] | None = None) -> int:
-    """k-way merge of sorted runs into ``target``, dropping duplicates; returns the line count.
+               repeated: Callable[[str, int], None] | None = None,
+               on_slice: Callable[[int], None] | None = None, slice_lines: int = LOAD_LINES) -> int:
+    """k-way merge of sorted runs into ``target`` (:func:`heapq.merge`: linear in the lines,
+    times the log of the number of runs), dropping duplicates; returns the line count.
 
     ``repeated(line, n)`` is called for every line added more than once (``n`` times) —
     the reference counts that let ``kg build --update`` remove a line only when no report
-    asserts it any more.
+    asserts it any more. A line whose counts add up to 0 or less (its reports taken away
+    again: duplicates) is not written. ``on_slice(size)`` is called each time another
+    ``slice_lines`` lines are written and flushed (``size``: the file's bytes so far), so
+    that another process can read the file while it grows.
     """
     count = 0
-    last = None
+    last: str | None = None
     times = 0
+    next_slice = slice_lines
     with target.open("w", encoding="utf-8", newline="\n") as out:
+        write = out.write
         for item in heapq.merge(*(_run_lines(p) for p in runs)):
-            line, sep, n = item.partition("\x00")
-            k = int(n) if sep else 1
-            if line != last:
-                if times > 1 and repeated is not None:
-                    repeated(last, times)  # type: ignore[arg-type]
-                out.write(line)
-                out.write("\n")
-                last, times = line, k
-                count += 1
-            else:
+            line, k = _count(item)
+            if line == last:
                 times += k
-        if times > 1 and repeated is not None:
-            repeated(last, times)  # type: ignore[arg-type]
+                continue
+            if last is not None:
+                count += _close(write, last, times, repeated)
+                if on_slice is not None and count >= next_slice:
+                    out.flush()
+                    on_slice(os.fstat(out.fileno()).st_size)
+                    next_slice = count + slice_lines
+            last, times = line, k
+        if last is not None:
+            count += _close(write, last, times, repeated)
     return count
+
+
+def _close(write: Callable[[str], object], line: str, times: int,
+           repeated: Callable[[str, int], None] | None) -> int:
+    """Write a merged line with its total count; 1 if it was written."""
+    if times <= 0:
+        return 0
+    write(line + "\n")
+    if times > 1 and repeated is not None:
+        repeated(line, times)
+    return 1
 
 
 class SortedLines:

@@ -52,6 +52,29 @@ def signature(path: Path) -> str | None:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{code_version()}"
 
 
+def encode(done: Done) -> tuple[bytes, bytes]:
+    """A result as the cache stores it: the whole, compressed (``done``), and without its
+    lines (``meta``). marshal: three times quicker than JSON, for the same size compressed."""
+    # the fields one level deep (dataclasses.asdict copies every list and dict again)
+    body = {name: getattr(done, name) for name in DONE_FIELDS}
+    blob = zlib.compress(marshal.dumps(body), 1)
+    del body["lines"]
+    return blob, marshal.dumps(body)
+
+
+def decode(blob: bytes) -> Done:
+    """The result :func:`encode` stored (or JSON, as caches before it stored)."""
+    data = zlib.decompress(blob)
+    try:
+        body = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        body = json.loads(data)
+    done = Done(**body)
+    done.codes = tuple(done.codes)
+    done.cached = True
+    return done
+
+
 class Cache:
     """Per-file results in ``out/cache.sqlite``: file key -> compressed Done (``done``), the
     same without its lines (``meta``, cheap to read for every file), and each source's
@@ -74,12 +97,7 @@ class Cache:
 
     def get(self, key: str) -> Done | None:
         row = self.db.execute("SELECT body FROM done WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return None
-        done = Done(**json.loads(zlib.decompress(row[0])))
-        done.codes = tuple(done.codes)
-        done.cached = True
-        return done
+        return None if row is None else decode(row[0])
 
     def metas(self) -> dict[str, Done]:
         """Every cached result without its lines, by file key."""
@@ -93,12 +111,13 @@ class Cache:
         return out
 
     def put(self, done: Done) -> None:
-        # the fields one level deep (dataclasses.asdict copies every list and dict again)
-        body = {name: getattr(done, name) for name in DONE_FIELDS}
-        blob = zlib.compress(json.dumps(body, ensure_ascii=False).encode("utf-8"), 1)
-        self.db.execute("INSERT OR REPLACE INTO done VALUES (?, ?)", (done.file_key, blob))
-        del body["lines"]
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (done.file_key, marshal.dumps(body)))
+        self.put_encoded(done.file_key, *encode(done))
+
+    def put_encoded(self, key: str, blob: bytes, meta: bytes) -> None:
+        """Store a result :func:`encode` made (in a worker process, where it costs no time
+        of this one)."""
+        self.db.execute("INSERT OR REPLACE INTO done VALUES (?, ?)", (key, blob))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, meta))
 
     def stats(self) -> dict[str, tuple[str, str]]:
         return {src: (sig, key) for src, sig, key in self.db.execute("SELECT source, sig, key FROM stat")}

@@ -1,35 +1,51 @@
-"""The clean build: every input's result (from the worker pool, or the cache after a
-failed update) → sorted runs of N-Triples lines → one merged, sorted ``graph.nt`` (and the
-state's reference counts) → Oxigraph bulk load → ``graph.ttl`` streamed from ``graph.nt``
-→ SHACL → ``spread.html`` from the store → the manifest (:func:`kg.build.publish.finish`)."""
+"""The clean build. Every core stays busy:
+
+- the workers extract batches of files; each batch comes back with its cache rows encoded
+  and its lines written as one sorted run (:func:`kg.build.worker.work_batch`), so this
+  process only files results (cache rows, manifest entries, duplicates);
+- once the extraction ends: the SHACL of the shared nodes in a child process; the k-way
+  merge of the runs into ``graph.nt`` (and the state's reference counts) here, while a
+  loader process bulk-loads each slice of ``graph.nt`` as soon as it is written
+  (:mod:`kg.build.loader`) and then writes ``spread.html`` from the store; ``graph.ttl``
+  (and the whole graph's SHACL, in ``full`` mode) in another child after the merge;
+- the manifest (:func:`kg.build.publish.finish`).
+
+``stats["cpu"]`` has the CPU seconds of this process and of all the others.
+"""
 
 from __future__ import annotations
 
+import resource
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO
+from pathlib import Path
+from typing import IO, Any
 
 from kg import gazetteer as gaz
 from kg.build import artefacts, processes
 from kg.build.cache import code_version
 from kg.build.clock import max_rss_mb
+from kg.build.loader import StoreLoader
 from kg.build.plan import Plan
 from kg.build.publish import finish
 from kg.build.results import BuildResult, Dedup
 from kg.build.state import STATE, State
 from kg.build.validation import scheme_lines, validate_file, validate_lines
+from kg.build.worker import Batch
 from kg.namespaces import ID
-from kg.store import RunWriter, load_store, merge_runs, write_turtle
+from kg.store import RunWriter, merge_runs, write_turtle
 
 SHARED_GRAPH = f"{ID}graph/shared"
 
 
 @dataclass
 class _Extracted:
-    """What the extraction loop gathers besides the runs."""
+    """What the extraction loop gathers."""
 
+    runs: list[Path] = field(default_factory=list)  # sorted runs of lines, for the merge
     codes: Counter[str] = field(default_factory=Counter)  # division code -> reports naming it
     contributors: list[str] = field(default_factory=list)  # file keys of the reports in the graph
     owned: dict[str, list[str]] = field(default_factory=dict)  # violations by file key
@@ -39,31 +55,46 @@ class _Extracted:
     seconds: float = 0.0
 
 
-def _extract(plan: Plan, runs: RunWriter, nq: IO[str] | None) -> _Extracted:
-    """Every input's result, in input order, into the runs (and graph.nq), the cache and
-    the manifest's entries."""
+def _extract(plan: Plan, own: RunWriter, minus: RunWriter, nq: IO[str] | None) -> _Extracted:
+    """Every input's result, in input order, filed: cache rows, manifest entries, runs,
+    graph.nq. The lines of a cached result go into
+    ``own``; those of a duplicate, already in its batch's run, are taken away in ``minus``."""
     from kg.graph import source_graph_iri
 
     got = _Extracted()
     dedup = Dedup(plan.entries)
+    cache_db = plan.cache_db
+
+    def on_batch(batch: Batch) -> None:
+        for row in batch.rows:
+            cache_db.put_encoded(*row)
+        if batch.run is not None:
+            got.runs.append(batch.run)
+
     t0 = time.perf_counter()
-    for i, done in enumerate(processes.results(plan.items, plan.workers, plan.cached, plan.cache_db)):
+    results = processes.batched_results(plan.items, plan.workers, plan.cached, cache_db,
+                                        plan.build / ".runs", keep_lines=nq is not None, on_batch=on_batch)
+    for i, done in enumerate(results):
         got.keys.add(done.file_key)
         if plan.signatures[i] is not None:
             got.stat_rows.append((done.source, plan.signatures[i], done.file_key))  # type: ignore[arg-type]
         got.nbytes += done.nbytes
-        if not done.cached:
-            plan.cache_db.put(done)
+        was_cached = i in plan.cached
+        if was_cached and not done.cached:  # a cache entry gone missing: extracted here
+            cache_db.put(done)
         if dedup.take(done):
-            lines = done.lines.split("\n") if done.lines else []
-            runs.add(lines)
             got.contributors.append(done.file_key)
             got.codes.update(done.codes)
             if done.violations:
                 got.owned[done.file_key] = done.violations
+            if was_cached:
+                own.add(done.lines.split("\n") if done.lines else [])
             if nq is not None:
                 graph = f" <{source_graph_iri(done.source)}> .\n"
-                nq.writelines(ln[:-2] + graph for ln in lines)
+                nq.writelines(ln[:-2] + graph for ln in (done.lines.split("\n") if done.lines else []))
+        elif done.ok and not was_cached:  # a duplicate: its lines are in its batch's run
+            full = cache_db.get(done.file_key)
+            minus.subtract(full.lines.split("\n") if full is not None and full.lines else [])
         if plan.progress:
             plan.progress(1)
     got.seconds = time.perf_counter() - t0
@@ -74,33 +105,39 @@ def build(plan: Plan) -> BuildResult:
     """Build ``plan`` afresh into ``plan.build`` and publish it."""
     from kg.graph import division_lines
 
-    plan.clock.start("clean")
-    build_dir = plan.build
-    runs = RunWriter(build_dir / ".runs")
+    cpu_children = _children_cpu()
+    clock, build_dir = plan.clock, plan.build
+    clock.start("extract")
+    loader = StoreLoader(build_dir, spread=plan.spread)
+    own = RunWriter(build_dir / ".runs", name="own")
+    minus = RunWriter(build_dir / ".runs", name="minus")
     nq = (build_dir / "graph.nq").open("w", encoding="utf-8", newline="\n") if plan.nquads else None
-    got = _extract(plan, runs, nq)
+    got = _extract(plan, own, minus, nq)
     rss = {"extract": max_rss_mb()}
 
+    clock.start("shared")
     shared = sorted(division_lines(got.codes, gaz.load()) | set(scheme_lines()))
-    runs.add(shared)
-    runs.spill()
+    own.add(shared)
+    own.spill()
+    minus.spill()
     if nq is not None:
         nq.writelines(f"{ln[:-2]} <{SHARED_GRAPH}> .\n" for ln in shared)
         nq.close()
+    shared_shacl = processes.in_child(lambda: _timed(validate_lines, shared)) if plan.mode == "sample" else None
+
+    clock.start("merge")
     t0 = time.perf_counter()
     state = State(build_dir / STATE)
-    multiple: list[tuple[str, int]] = []  # lines asserted more than once, with their count
-    lines_written = merge_runs(runs.runs, build_dir / "graph.nt",
-                               repeated=lambda line, n: multiple.append((line, n)))
-    shutil.rmtree(build_dir / ".runs", ignore_errors=True)
-    state.set_refs(multiple)
-    multiple.clear()
+    lines_written = _merge(got.runs + own.runs + minus.runs, build_dir / "graph.nt", state, loader)
+    full = plan.mode == "full"
+    turtle = processes.in_child(lambda: _turtle(build_dir, validate=full))
     state.set_codes(got.codes)
     state.set_contributors((), got.contributors)
+    shutil.rmtree(build_dir / ".runs", ignore_errors=True)
     seconds = {"extract": got.seconds, "sort": time.perf_counter() - t0}
     rss["sort"] = max_rss_mb()
 
-    triples, violations = _artefacts(plan, state, got, shared, seconds, rss)
+    triples, violations = _wait(plan, state, got, loader, turtle, shared_shacl, seconds)
     state.set_info(code_version=code_version(), validation=plan.mode, triples=triples,
                    lines=lines_written, spread=plan.spread)
     state.close()
@@ -109,47 +146,66 @@ def build(plan: Plan) -> BuildResult:
         stats={
             "workers": plan.workers, "files": len(plan.items), "bytes": got.nbytes,
             "extracted": len(plan.items) - len(plan.cached), "cached": len(plan.cached),
-            "validation": plan.mode, "lines": lines_written, "runs": len(runs.runs),
+            "validation": plan.mode, "lines": lines_written, "runs": len(got.runs) + len(own.runs),
             "seconds": seconds,
+            "cpu": {"this_process": time.process_time(), "other_processes": _children_cpu() - cpu_children},
             "max_rss_mb": rss,  # this process's peak so far, after each phase
-            "phases": plan.clock.phases,
+            "phases": clock.phases,
         })
 
 
-def _artefacts(plan: Plan, state: State, got: _Extracted, shared: list[str],
-               seconds: dict[str, float], rss: dict[str, int]) -> tuple[int, list[str]]:
-    """From graph.nt: the store, graph.ttl, the SHACL violations and spread.html; the
-    number of triples and the violations."""
-    build_dir = plan.build
+def _merge(runs: list[Path], target: Path, state: State, loader: StoreLoader) -> int:
+    """The runs merged into ``target``, each slice handed to the loader as it is written;
+    the reference counts of the lines asserted more than once into the state. Returns the
+    lines written."""
+    multiple: list[tuple[str, int]] = []  # lines asserted more than once, with their count
+    written = merge_runs(runs, target, repeated=lambda line, n: multiple.append((line, n)),
+                         on_slice=loader.upto)
+    loader.finish(target.stat().st_size)
+    state.set_refs(multiple)
+    return written
+
+
+def _timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     t0 = time.perf_counter()
-    store = load_store(build_dir / "graph.nt", build_dir / "store")
-    triples = len(store)
-    seconds["load"] = time.perf_counter() - t0
-    rss["load"] = max_rss_mb()
+    value = fn(*args)
+    return time.perf_counter() - t0, value
+
+
+def _turtle(build_dir: Path, *, validate: bool) -> tuple[float, float, list[str] | None]:
+    """graph.ttl (and its block index) from graph.nt, and in ``full`` mode the SHACL of the
+    whole graph: the seconds of each and the violations."""
     t0 = time.perf_counter()
     write_turtle(build_dir / "graph.nt", build_dir / "graph.ttl", index=build_dir / artefacts.TURTLE_INDEX)
-    seconds["turtle"] = time.perf_counter() - t0
+    t_turtle = time.perf_counter() - t0
+    if not validate:
+        return t_turtle, 0.0, None
+    t_validate, found = _timed(validate_file, build_dir / "graph.nt")
+    return t_turtle, t_validate, found
 
-    t0 = time.perf_counter()
+
+def _wait(plan: Plan, state: State, got: _Extracted, loader: StoreLoader,
+          turtle: Callable[[], Any], shared_shacl: Callable[[], Any] | None,
+          seconds: dict[str, float]) -> tuple[int, list[str]]:
+    """Wait for the other processes; the triples and the violations (into the state)."""
+    plan.clock.start("wait")
+    store = loader.wait()
+    t_turtle, t_full, full = turtle()
+    seconds.update(load=store["load"] + store["optimize"], turtle=t_turtle, validate=t_full)
     for key, found in got.owned.items():
         state.set_violations(key, found)
-    if plan.mode == "full":
-        state.set_violations("full", validate_file(build_dir / "graph.nt"))
-    elif plan.mode == "sample":
-        state.set_violations("shared", validate_lines(shared))
-    violations = state.violations()
-    seconds["validate"] = time.perf_counter() - t0
-    rss["validate"] = max_rss_mb()
+    if full is not None:
+        state.set_violations("full", full)
+    if shared_shacl is not None:
+        t_shared, found = shared_shacl()
+        seconds["validate"] += t_shared
+        state.set_violations("shared", found)
+    seconds["spread"] = store["spread"]
+    seconds["loader_cpu"] = store["cpu"]
+    return store["triples"], state.violations()
 
-    t0 = time.perf_counter()
-    if plan.spread:
-        from kg.viz import spread_rows, write_spread
 
-        rows = spread_rows(store)
-        write_spread(store, build_dir / "spread.html", rows=rows)
-        artefacts.save_rows(build_dir, rows)
-        del rows
-    seconds["spread"] = time.perf_counter() - t0
-    rss["spread"] = max_rss_mb()
-    del store
-    return triples, violations
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes so far (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

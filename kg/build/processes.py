@@ -51,6 +51,46 @@ def results(items: list[tuple[Path, str, bool]], workers: int,
             running.join()
 
 
+BATCH_MAX = 128  # files per batch task of a clean build (its lines make one sorted run)
+
+
+def batch_size(files: int, workers: int) -> int:
+    """Files per batch: some 16 batches per worker (so the last ones even out the load),
+    at most BATCH_MAX (a run per batch: a few hundred runs to merge at 30,000 files)."""
+    return max(1, min(BATCH_MAX, files // (workers * 16)))
+
+
+def batched_results(items: list[tuple[Path, str, bool]], workers: int, cached: dict[int, str],
+                    cache_db: Cache, folder: Path, *, keep_lines: bool,
+                    on_batch: Callable[[worker.Batch], None]) -> Iterator[Done]:
+    """Results in input order, as :func:`results`, the uncached ones computed in batches
+    (:func:`kg.build.worker.work_batch`): ``on_batch`` gets each batch (its cache rows, its
+    run of lines) before its results are yielded. A cached result keeps its lines."""
+    todo = [it for i, it in enumerate(items) if i not in cached]
+    size = batch_size(len(todo), workers)
+    tasks = [(folder, k, todo[at:at + size], keep_lines) for k, at in enumerate(range(0, len(todo), size))]
+    running = pool(min(workers, len(tasks))) if workers > 1 and len(tasks) > 1 else None
+    batches = running.imap(worker.work_batch, tasks) if running is not None else map(worker.work_batch, tasks)
+    pending: Iterator[Done] = iter(())
+    try:
+        for i in range(len(items)):
+            if i in cached:
+                hit = cache_db.get(cached[i])
+                yield hit if hit is not None else worker.work(items[i])
+                continue
+            done = next(pending, None)
+            if done is None:
+                batch = next(batches)
+                on_batch(batch)
+                pending = iter(batch.dones)
+                done = next(pending)
+            yield done
+    finally:
+        if running is not None:
+            running.terminate()
+            running.join()
+
+
 def extract_async(work: list[tuple[Path, str, bool]], workers: int) -> tuple[Iterator[Done], Any]:
     """Results of ``work`` in order, and the pool computing them (None when they are
     computed here, lazily): a pool starts at once, so the caller can do other work meanwhile.

@@ -1,22 +1,27 @@
 """One document, in a worker process: read, extract, serialise to N-Triples lines, and
-validate its subgraph when sampled (:func:`work`); the workers' memory cap and the
-lexicons loaded before forking."""
+validate its subgraph when sampled (:func:`work`); a batch of documents with their cache
+rows encoded and their lines written as one sorted run (:func:`work_batch`), so that the
+parent process only files the results; the workers' memory cap and the lexicons loaded
+before forking."""
 
 from __future__ import annotations
 
 import logging
 import os
 import traceback
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import gazetteer as gaz
 from kg import ingest
 from kg import thesaurus as thes
 from kg.build import validation
-from kg.build.cache import file_key
+from kg.build.cache import encode, file_key
 from kg.build.results import Done, counts
 from kg.errors import IngestError
 from kg.namespaces import digest
+from kg.store import write_run
 
 log = logging.getLogger(__name__)
 
@@ -91,3 +96,35 @@ def warm() -> None:
     from kg.types import Document
 
     extract(Document(source="<warm>", text="镜湖区司法局推进“枫桥经验”。《法治政府建设实施纲要》"))
+
+
+@dataclass
+class Batch:
+    """What a worker returns for a batch of files: their results (without their lines,
+    unless asked for), their cache rows, and the sorted run holding their lines."""
+
+    dones: list[Done] = field(default_factory=list)
+    rows: list[tuple[str, bytes, bytes]] = field(default_factory=list)  # key, blob, meta
+    run: Path | None = None
+
+
+def work_batch(task: tuple[Path, int, list[tuple[Path, str, bool]], bool]) -> Batch:
+    """:func:`work` on each file of a batch (``folder``, its number, its items, whether
+    the lines come back too); the lines of every report read go into one sorted run in
+    ``folder``. The run holds the lines of reports that turn out to be duplicates, too:
+    the parent takes them away again."""
+    folder, number, items, keep_lines = task
+    batch = Batch()
+    counts: Counter[str] = Counter()
+    for item in items:
+        done = work(item)
+        batch.rows.append((done.file_key, *encode(done)))
+        if done.ok and done.lines:
+            counts.update(done.lines.split("\n"))
+        if not keep_lines:
+            done.lines = ""
+        batch.dones.append(done)
+    if counts:
+        batch.run = folder / f"batch-{number:05d}.nt"
+        write_run(batch.run, counts)
+    return batch
