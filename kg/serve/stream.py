@@ -111,33 +111,69 @@ def term_json(term: Any) -> dict[str, Any]:
     raise TypeError(term)
 
 
-def _rows(result: ox.QuerySolutions, names: list[str], limit: int) -> Iterator[dict[str, Any] | None]:
-    """Bindings as JSON dicts, at most ``limit``; a final None if more rows existed."""
+class _Memo:
+    """Each distinct term encoded once per answer (answers repeat names, codes, years)."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.dicts: dict[Any, dict[str, Any]] = {}
+        self.texts: dict[Any, str] = {}
+
+    def dict(self, term: Any) -> dict[str, Any]:
+        d = self.dicts.get(term)
+        if d is None:
+            if len(self.dicts) > self.LIMIT:
+                self.dicts.clear()
+            d = self.dicts[term] = term_json(term)
+        return d
+
+    def text(self, term: Any) -> str:
+        t = self.texts.get(term)
+        if t is None:
+            if len(self.texts) > self.LIMIT:
+                self.texts.clear()
+            t = self.texts[term] = json.dumps(term_json(term), ensure_ascii=False)
+        return t
+
+
+def _solutions(result: ox.QuerySolutions, limit: int) -> Iterator[Any]:
+    """At most ``limit`` solutions; a final None if more existed."""
     for i, sol in enumerate(result):
         if i >= limit:
             yield None
             return
-        yield {n: term_json(t) for n, t in zip(names, sol) if t is not None}
+        yield sol
+
+
+def _rows(result: ox.QuerySolutions, names: list[str], limit: int) -> Iterator[dict[str, Any] | None]:
+    """Bindings as JSON dicts, at most ``limit``; a final None if more rows existed."""
+    memo = _Memo()
+    for sol in _solutions(result, limit):
+        yield None if sol is None else {n: memo.dict(t) for n, t in zip(names, sol) if t is not None}
 
 
 def write_solutions(result: ox.QuerySolutions, fmt: str, sink: Sink, limit: int) -> Written:
     """Write SELECT solutions (at most ``limit`` rows) to ``sink`` in ``fmt``."""
     names = [v.value for v in result.variables]
     if fmt == "json":
-        return _write_json(_rows(result, names, limit), names, sink)
+        return _write_json(_solutions(result, limit), names, sink)
     return _write_batched(_rows(result, names, limit), names, fmt, sink)
 
 
-def _write_json(rows: Iterator[dict[str, Any] | None], names: list[str], sink: Sink) -> Written:
+def _write_json(solutions: Iterator[Any], names: list[str], sink: Sink) -> Written:
     head = json.dumps({"head": {"vars": names}}, ensure_ascii=False)[:-1]
     sink.write(f'{head},"results":{{"bindings":['.encode())
+    keys = [json.dumps(n, ensure_ascii=False) + ":" for n in names]
+    memo = _Memo()
     close = b"]}}"
     n, more, cut = 0, False, ""
-    for row in rows:
-        if row is None:
+    for sol in solutions:
+        if sol is None:
             more, cut = True, "rows"
             break
-        data = (b"," if n else b"") + json.dumps(row, ensure_ascii=False).encode("utf-8")
+        row = ",".join(k + memo.text(t) for k, t in zip(keys, sol) if t is not None)
+        data = (b",{" if n else b"{") + row.encode("utf-8") + b"}"
         if not sink.fits(len(data), len(close)):
             more, cut = True, "bytes"
             break
