@@ -6,7 +6,8 @@ steps are written here (and in tests/data/read_exports.R) from their documented 
 in ``node_names``) and ``edgelist_to_adjmat`` (ids recoded as a sorted factor, isolates kept,
 undirected). Where ``Rscript`` is installed (Debian's r-base-core, with r-cran-igraph), R
 itself parses the CSVs as the data dictionary tells R users to, and igraph reads the GraphML.
-The GEXF is read back with networkx (no GEXF schema ships in a package we can install);
+The GEXF is read back with networkx (no GEXF schema ships in a package we can install; it
+was also parsed once by hand with graphology-gexf 0.13, Gephi Lite's reader, from npm);
 CITATION.cff with PyYAML against the keys CFF 1.2.0 requires.
 """
 
@@ -154,6 +155,8 @@ def test_gexf_timeline_plays(toy):
     assert g.graph["mode"] == "dynamic"
     text = (dest / "graph.gexf").read_text(encoding="utf-8")
     assert 'timeformat="date"' in text
+    # one <attributes> block per class: graphology-gexf (Gephi Lite) keeps only the last one
+    assert text.count('class="node"') == 1 and text.count('class="edge"') == 1
     for year in (2018, 2019, 2020, 2021):  # the edges visible by the end of each year
         shown = [e for e in g.edges(data=True) if e[2]["start"] <= f"{year}-12-31"]
         assert len(shown) == (ad["first_year"] <= year).sum(), year

@@ -247,7 +247,7 @@ def _write_graphs(w: _Writer, chosen: list[str], tables: Tables, seed: int) -> N
     """GraphML (static) and GEXF (dynamic: Gephi's timeline)."""
     if "graphml" not in chosen and "gexf" not in chosen:
         return
-    from kg.export.research import dynamic_graph
+    from kg.export.research import dynamic_graph, write_gexf
 
     bi, co = _graphs(tables, seed)
     if "graphml" in chosen:
@@ -255,8 +255,7 @@ def _write_graphs(w: _Writer, chosen: list[str], tables: Tables, seed: int) -> N
         nx.write_graphml(co, w.dest / "coadoption.graphml", encoding="utf-8")
         w.written += ["graph.graphml", "coadoption.graphml"]
     if "gexf" in chosen:
-        nx.write_gexf(dynamic_graph(bi, tables.adoptions, tables.coverage), w.dest / "graph.gexf",
-                      encoding="utf-8")
+        write_gexf(dynamic_graph(bi, tables.adoptions, tables.coverage), w.dest / "graph.gexf")
         w.written.append("graph.gexf")
 
 

@@ -20,6 +20,7 @@ for the CSV parsing, where ``Rscript`` is installed).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import networkx as nx
 import pandas as pd
@@ -36,6 +37,7 @@ __all__ = [
     "national_signals",
     "netdiffuser_edges",
     "programme_id",
+    "write_gexf",
 ]
 
 _YEAR = re.compile(r"(19[5-9]\d|20\d\d)")
@@ -205,6 +207,30 @@ def dynamic_graph(bi: nx.Graph, adoptions: pd.DataFrame, coverage: pd.DataFrame)
     for _, _, d in g.edges(data=True):
         d["start"] = _date(d["year"])
     return g
+
+
+def write_gexf(g: nx.Graph, path: Path) -> None:
+    """Write ``g`` with networkx's GEXF 1.2 writer, then put each class's attributes in one
+    ``<attributes>`` block (networkx writes a static and a dynamic one): Gephi reads both
+    forms, but graphology-gexf (Gephi Lite, sigma.js) keeps only the last block of a class and
+    refuses the other block's values. A value without ``start``/``end`` in a dynamic block holds
+    at every time, so the merged file says the same."""
+    from lxml import etree
+
+    text = "\n".join(nx.generate_gexf(g, encoding="utf-8"))
+    root = etree.fromstring(text.encode("utf-8"))
+    graph = root.find("{*}graph")
+    for cls in ("node", "edge"):
+        blocks = [b for b in graph.findall("{*}attributes") if b.get("class") == cls]
+        if len(blocks) < 2:
+            continue
+        keep = next((b for b in blocks if b.get("mode") == "dynamic"), blocks[0])
+        for block in blocks:
+            if block is not keep:
+                keep.extend(list(block))
+                graph.remove(block)
+        keep[:] = sorted(keep, key=lambda a: int(a.get("id")))
+    etree.ElementTree(root).write(str(path), encoding="utf-8", xml_declaration=True)
 
 
 def _q(text: str) -> str:

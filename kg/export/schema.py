@@ -520,7 +520,10 @@ OTHER_FILES: tuple[tuple[str, str], ...] = (
         "flagged in adoptions.csv); programme nodes carry `adopters`, their cumulative number of "
         "adopters as a dynamic attribute (one value per year, `start`/`end`), region nodes "
         "`reported` (1 in the years a report of their own covers). Open it in Gephi and enable the "
-        "timeline (Window → Timeline) to replay the diffusion; size programme nodes by `adopters`.",
+        "timeline (Window → Timeline) to replay the diffusion; size programme nodes by `adopters`. "
+        "Each class has one `<attributes>` block (the node block dynamic), which graphology-gexf "
+        "(Gephi Lite, sigma.js) needs; networkx's read_gexf returns those node values as "
+        "(value, start, end) lists; for static analysis use graph.graphml.",
     ),
     (
         "adoption_times.csv",
