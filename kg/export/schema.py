@@ -357,7 +357,7 @@ TABLES: tuple[TableSpec, ...] = (
         "netdiffuser_edges.csv",
         "one pair of observed regions sharing a boundary (ego < alter, listed once), or one observed "
         "region without such a neighbour (alter empty): netdiffuseR's edge list. In R: "
-        "`e <- read.csv('netdiffuser_edges.csv', colClasses = 'character'); g <- "
+        "`e <- read.csv('netdiffuser_edges.csv', colClasses = 'character', na.strings = ''); g <- "
         "edgelist_to_adjmat(e[, c('ego', 'alter')], undirected = TRUE, keep.isolates = TRUE)`; "
         "the vertices come out sorted by adcode, the order of adoption_times.csv, so "
         "`toa <- read.csv('adoption_times.csv', colClasses = c(adcode = 'character'))[[ID]]` "
