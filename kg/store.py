@@ -138,21 +138,18 @@ def _count(item: str) -> tuple[str, int]:
 
 def merge_runs(runs: list[Path], target: Path, *,
                repeated: Callable[[str, int], None] | None = None,
-               on_slice: Callable[[int], None] | None = None, slice_lines: int = LOAD_LINES) -> int:
+               dropped: Callable[[str], None] | None = None) -> int:
     """k-way merge of sorted runs into ``target`` (:func:`heapq.merge`: linear in the lines,
     times the log of the number of runs), dropping duplicates; returns the line count.
 
     ``repeated(line, n)`` is called for every line added more than once (``n`` times) —
     the reference counts that let ``kg build --update`` remove a line only when no report
     asserts it any more. A line whose counts add up to 0 or less (its reports taken away
-    again: duplicates) is not written. ``on_slice(size)`` is called each time another
-    ``slice_lines`` lines are written and flushed (``size``: the file's bytes so far), so
-    that another process can read the file while it grows.
+    again: duplicates) is not written; ``dropped(line)`` is called for it.
     """
     count = 0
     last: str | None = None
     times = 0
-    next_slice = slice_lines
     with target.open("w", encoding="utf-8", newline="\n") as out:
         write = out.write
         for item in heapq.merge(*(_run_lines(p) for p in runs)):
@@ -161,21 +158,19 @@ def merge_runs(runs: list[Path], target: Path, *,
                 times += k
                 continue
             if last is not None:
-                count += _close(write, last, times, repeated)
-                if on_slice is not None and count >= next_slice:
-                    out.flush()
-                    on_slice(os.fstat(out.fileno()).st_size)
-                    next_slice = count + slice_lines
+                count += _close(write, last, times, repeated, dropped)
             last, times = line, k
         if last is not None:
-            count += _close(write, last, times, repeated)
+            count += _close(write, last, times, repeated, dropped)
     return count
 
 
 def _close(write: Callable[[str], object], line: str, times: int,
-           repeated: Callable[[str, int], None] | None) -> int:
+           repeated: Callable[[str, int], None] | None, dropped: Callable[[str], None] | None) -> int:
     """Write a merged line with its total count; 1 if it was written."""
     if times <= 0:
+        if dropped is not None:
+            dropped(line)
         return 0
     write(line + "\n")
     if times > 1 and repeated is not None:

@@ -3,11 +3,12 @@
 - the workers extract batches of files; each batch comes back with its cache rows encoded
   and its lines written as one sorted run (:func:`kg.build.worker.work_batch`), so this
   process only files results (cache rows, manifest entries, duplicates);
+- a loader process bulk-loads the runs into the store as they come (:mod:`kg.build.loader`),
+  and at the end writes ``spread.html`` from the store;
 - once the extraction ends: the SHACL of the shared nodes in a child process; the k-way
-  merge of the runs into ``graph.nt`` (and the state's reference counts) here, while a
-  loader process bulk-loads each slice of ``graph.nt`` as soon as it is written
-  (:mod:`kg.build.loader`) and then writes ``spread.html`` from the store; ``graph.ttl``
-  (and the whole graph's SHACL, in ``full`` mode) in another child after the merge;
+  merge of the runs into ``graph.nt`` (and the state's reference counts) here, then
+  ``graph.ttl`` (and the whole graph's SHACL, in ``full`` mode) in another child, while the
+  loader finishes the store and the spread view;
 - the manifest (:func:`kg.build.publish.finish`).
 
 ``stats["cpu"]`` has the CPU seconds of this process and of all the others.
@@ -55,9 +56,10 @@ class _Extracted:
     seconds: float = 0.0
 
 
-def _extract(plan: Plan, own: RunWriter, minus: RunWriter, nq: IO[str] | None) -> _Extracted:
-    """Every input's result, in input order, filed: cache rows, manifest entries, runs,
-    graph.nq. The lines of a cached result go into
+def _extract(plan: Plan, loader: StoreLoader, own: RunWriter, minus: RunWriter,
+             nq: IO[str] | None) -> _Extracted:
+    """Every input's result, in input order, filed: cache rows, manifest entries, runs (the
+    batches' to the loader as they come), graph.nq. The lines of a cached result go into
     ``own``; those of a duplicate, already in its batch's run, are taken away in ``minus``."""
     from kg.graph import source_graph_iri
 
@@ -70,6 +72,7 @@ def _extract(plan: Plan, own: RunWriter, minus: RunWriter, nq: IO[str] | None) -
             cache_db.put_encoded(*row)
         if batch.run is not None:
             got.runs.append(batch.run)
+            loader.add(batch.run)
 
     t0 = time.perf_counter()
     results = processes.batched_results(plan.items, plan.workers, plan.cached, cache_db,
@@ -112,7 +115,7 @@ def build(plan: Plan) -> BuildResult:
     own = RunWriter(build_dir / ".runs", name="own")
     minus = RunWriter(build_dir / ".runs", name="minus")
     nq = (build_dir / "graph.nq").open("w", encoding="utf-8", newline="\n") if plan.nquads else None
-    got = _extract(plan, own, minus, nq)
+    got = _extract(plan, loader, own, minus, nq)
     rss = {"extract": max_rss_mb()}
 
     clock.start("shared")
@@ -120,6 +123,8 @@ def build(plan: Plan) -> BuildResult:
     own.add(shared)
     own.spill()
     minus.spill()
+    for run in own.runs:
+        loader.add(run)
     if nq is not None:
         nq.writelines(f"{ln[:-2]} <{SHARED_GRAPH}> .\n" for ln in shared)
         nq.close()
@@ -133,7 +138,6 @@ def build(plan: Plan) -> BuildResult:
     turtle = processes.in_child(lambda: _turtle(build_dir, validate=full))
     state.set_codes(got.codes)
     state.set_contributors((), got.contributors)
-    shutil.rmtree(build_dir / ".runs", ignore_errors=True)
     seconds = {"extract": got.seconds, "sort": time.perf_counter() - t0}
     rss["sort"] = max_rss_mb()
 
@@ -155,13 +159,14 @@ def build(plan: Plan) -> BuildResult:
 
 
 def _merge(runs: list[Path], target: Path, state: State, loader: StoreLoader) -> int:
-    """The runs merged into ``target``, each slice handed to the loader as it is written;
-    the reference counts of the lines asserted more than once into the state. Returns the
-    lines written."""
+    """The runs merged into ``target``; the loader told which lines of the runs are not in
+    it (those only duplicates asserted); the reference counts of the lines asserted more
+    than once into the state. Returns the lines written."""
     multiple: list[tuple[str, int]] = []  # lines asserted more than once, with their count
+    dropped: list[str] = []
     written = merge_runs(runs, target, repeated=lambda line, n: multiple.append((line, n)),
-                         on_slice=loader.upto)
-    loader.finish(target.stat().st_size)
+                         dropped=dropped.append)
+    loader.finish(dropped)
     state.set_refs(multiple)
     return written
 
@@ -190,6 +195,7 @@ def _wait(plan: Plan, state: State, got: _Extracted, loader: StoreLoader,
     """Wait for the other processes; the triples and the violations (into the state)."""
     plan.clock.start("wait")
     store = loader.wait()
+    shutil.rmtree(plan.build / ".runs", ignore_errors=True)  # the loader is done with them
     t_turtle, t_full, full = turtle()
     seconds.update(load=store["load"] + store["optimize"], turtle=t_turtle, validate=t_full)
     for key, found in got.owned.items():

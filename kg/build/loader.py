@@ -1,15 +1,21 @@
-"""The store of a clean build, loaded while ``graph.nt`` is being merged: each time the merge
-has written another LOAD_LINES lines (:func:`kg.store.merge_runs`' ``on_slice``), a loader
-process bulk-loads that slice of the file, so the load runs beside the merge instead of
-after it, and the store gets each line once. The same process then writes
-``spread.html`` from the store. It is started (spawned: a fork of a process that has used
-RocksDB, such as a test that built before, can inherit its locks held and hang opening a
-store) at the start of the build, so that its start-up is hidden by the extraction. Where
-it fails, the store is loaded from ``graph.nt`` here instead (:func:`kg.store.load_store`)."""
+"""The store of a clean build, loaded while the workers still extract. Each sorted run of
+lines (a batch's, written by a worker: N-Triples, its counts are comments) is handed to a
+loader process as soon as it exists; the loader bulk-loads the runs some 48 MB at a time
+(fewer, larger loads: each makes files for the store to compact), so that when the
+extraction ends the store is nearly complete, instead of a load of ``graph.nt`` after the
+merge. The runs overlap (a line several reports assert is in several of them), which the
+store absorbs; the lines of duplicate reports, which the runs hold but the graph does not,
+are removed at the end (:meth:`StoreLoader.finish`). The same process then writes
+``spread.html`` from the store.
+
+The loader is spawned, not forked: a fork of a process that has used RocksDB (a test that
+built before, say) can inherit its locks held and hang opening a store. It starts with the
+build, so its start-up is hidden by the extraction. Where it fails, the store is loaded
+from ``graph.nt`` here instead (:func:`kg.store.load_store`)."""
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import logging
 import multiprocessing
 import shutil
@@ -20,14 +26,34 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.build import artefacts
-from kg.store import load_store
+from kg.store import LOAD_LINES, load_store
 
 log = logging.getLogger(__name__)
 
+LOAD_BYTES = 48 << 20  # runs are loaded once this much of them is waiting (some 250,000 lines)
 
-def _finish_store(store: ox.Store, build: Path, spread: bool) -> dict[str, Any]:
-    """Compact the store, write the spread view; the triples and the seconds."""
+
+def _load_runs(store: ox.Store, paths: list[Path]) -> None:
+    """Bulk-load runs: the batches' small runs together, a large run of the parent's in
+    slices of LOAD_LINES lines (the bulk loader holds its whole input in memory)."""
+    small: list[bytes] = []
+    for path in paths:
+        if path.stat().st_size < LOAD_BYTES:
+            small.append(path.read_bytes())
+            continue
+        with path.open("rb") as f:
+            while chunk := b"".join(itertools.islice(f, LOAD_LINES)):
+                store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+    if small:
+        store.bulk_load(b"".join(small), format=ox.RdfFormat.N_TRIPLES)
+
+
+def _finish_store(store: ox.Store, build: Path, dropped: list[str], spread: bool) -> dict[str, Any]:
+    """Remove ``dropped``, compact, write the spread view; the triples and the seconds."""
     t0 = time.perf_counter()
+    if dropped:
+        for quad in ox.parse(input="\n".join(dropped).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+            store.remove(quad)
     store.optimize()
     out: dict[str, Any] = {"triples": len(store), "optimize": time.perf_counter() - t0, "spread": 0.0}
     if spread:
@@ -42,25 +68,26 @@ def _finish_store(store: ox.Store, build: Path, spread: bool) -> dict[str, Any]:
 
 
 def _serve(receive: Any, send: Any, build: str, spread: bool) -> None:
-    """The loader process: load each slice of graph.nt named by its end, then finish."""
+    """The loader process: load the runs named as they come, then finish."""
     cpu, load = time.process_time(), 0.0
     try:
         store = ox.Store(str(Path(build) / "store"))
-        done = 0
-        with contextlib.ExitStack() as stack:
-            nt = None  # graph.nt, opened once the merge has begun it
-            while True:
-                kind, upto = receive.recv()
-                t0 = time.perf_counter()
-                if upto > done:
-                    nt = nt or stack.enter_context((Path(build) / "graph.nt").open("rb"))
-                    nt.seek(done)
-                    store.bulk_load(nt.read(upto - done), format=ox.RdfFormat.N_TRIPLES)
-                    done = upto
-                load += time.perf_counter() - t0
-                if kind == "end":
-                    break
-        out = _finish_store(store, Path(build), spread)
+        pending: list[Path] = []
+        waiting = 0
+        while True:
+            kind, value = receive.recv()
+            if kind == "run":
+                pending.append(Path(value))
+                waiting += pending[-1].stat().st_size
+                if waiting < LOAD_BYTES:
+                    continue
+            t0 = time.perf_counter()
+            _load_runs(store, pending)
+            load += time.perf_counter() - t0
+            pending, waiting = [], 0
+            if kind == "end":
+                break
+        out = _finish_store(store, Path(build), value, spread)
         del store
         out.update(load=load, cpu=time.process_time() - cpu)
         send.send((True, out))
@@ -69,7 +96,7 @@ def _serve(receive: Any, send: Any, build: str, spread: bool) -> None:
 
 
 class StoreLoader:
-    """The store of ``build`` loaded slice by slice in another process (see the module)."""
+    """The store of ``build`` loaded run by run in another process (see the module)."""
 
     def __init__(self, build: Path, *, spread: bool) -> None:
         self.build = build
@@ -82,13 +109,20 @@ class StoreLoader:
         to_child.close()
         from_child.close()
 
-    def upto(self, offset: int) -> None:
-        """graph.nt is written (and flushed) up to byte ``offset``: load what is new."""
-        self._to_child.send(("upto", offset))
+    def add(self, run: Path) -> None:
+        """Load ``run`` (a sorted run of positive counts) into the store."""
+        self._send(("run", str(run)))
 
-    def finish(self, size: int) -> None:
-        """graph.nt is complete (``size`` bytes): load the rest, then write the spread view."""
-        self._to_child.send(("end", size))
+    def finish(self, dropped: list[str]) -> None:
+        """Every run is added: remove ``dropped`` (lines of the runs not in the graph), then
+        write the spread view."""
+        self._send(("end", dropped))
+
+    def _send(self, message: tuple[str, Any]) -> None:
+        try:
+            self._to_child.send(message)
+        except OSError:  # the loader died: wait() loads graph.nt instead
+            pass
 
     def wait(self) -> dict[str, Any]:
         """Wait for the store (and the spread view): the triples and the seconds of each step.
@@ -105,7 +139,7 @@ class StoreLoader:
         t0, cpu = time.perf_counter(), time.process_time()
         store = load_store(self.build / "graph.nt", self.build / "store")
         load = time.perf_counter() - t0
-        out = _finish_store(store, self.build, self.spread)
+        out = _finish_store(store, self.build, [], self.spread)
         del store
         out.update(load=load, cpu=time.process_time() - cpu)
         return out
