@@ -199,3 +199,16 @@ def test_netdiffuser_exposure_at_t_minus_1_is_the_panels(world, tmp_path):
                     assert (pd.isna(got) and np.isnan(x)) or got == pytest.approx(x), (code, year)
                     checked += 1
     assert checked > 2000
+
+
+def test_synth_cli_within(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    ok = CliRunner().invoke(main, ["synth", "--reports", "10", "--within", "3306", "--out", str(tmp_path / "a")])
+    assert ok.exit_code == 0, ok.output
+    codes = pd.read_csv(tmp_path / "a" / "reports.csv", dtype={"region_code": "string"})["region_code"]
+    assert len(codes) == 10 and codes.str.startswith("3306").all()
+    bad = CliRunner().invoke(main, ["synth", "--reports", "5", "--within", "99", "--out", str(tmp_path / "b")])
+    assert bad.exit_code == 2 and "--within" in bad.output and "99" in bad.output
