@@ -274,6 +274,12 @@ def test_panel_exposure_by_construction(toy):
     assert (a2["event"], a2["at_risk"], a2["adopted"]) == (1, 1, 1)
     assert (a2["peers_adopted"], a2["n_peers"], a2["peer_exposure"]) == (1, 2, 0.5)
     assert (a2["neighbours_adopted"], a2["n_neighbours"], a2["neighbour_exposure"]) == (1, 1, 1.0)
+    assert a2["neighbours_known"] == 1  # a1 had a report for 2019 (and adopted then)
+    a1 = p.loc[(A1, "P1", 2019)]  # a2 had no report for 2018 and had not adopted: unknown
+    assert (a1["neighbours_known"], a1["peers_known"], a1["n_peers"]) == (0, 0, 2)
+    # 2021: by 2020 a2 had adopted (known), a3 had neither adopted nor a report (unknown)
+    assert p.loc[(A1, "P1", 2021), "peers_known"] == 1
+
     a3 = p.loc[(A3, "P1", 2021)]
     assert (
         a3["peer_exposure"] == 1.0 and a3["n_neighbours"] == 0 and pd.isna(a3["neighbour_exposure"])

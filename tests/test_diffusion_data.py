@@ -99,13 +99,21 @@ def test_panel_exposure_is_lagged_counts_of_the_truth(world):
     def adopted_before(others: list[str], programme: str, year: int) -> int:
         return sum(first.get((d, programme), 9999) <= year - 1 for d in others)
 
+    def known_before(others: list[str], programme: str, year: int) -> int:
+        return sum(first.get((d, programme), 9999) <= year - 1 or (d, year - 1) in world["kept"]
+                   for d in others)
+
     for row in panel.itertuples(index=False):
         nb, pe = neighbours[row.adcode], peers[row.adcode]
         assert (row.n_neighbours, row.n_peers) == (len(nb), len(pe)), row
         assert row.neighbours_adopted == adopted_before(nb, row.programme, row.year), row
         assert row.peers_adopted == adopted_before(pe, row.programme, row.year), row
         assert row.peer_exposure == pytest.approx(row.peers_adopted / len(pe))
+        assert row.neighbours_known == known_before(nb, row.programme, row.year), row
+        assert row.peers_known == known_before(pe, row.programme, row.year), row
     assert panel["neighbours_adopted"].sum() > 100
+    # the deleted county-years make some neighbours' state unknown
+    assert (panel["neighbours_known"] < panel["n_neighbours"]).sum() > 50
 
 
 def test_ties_and_gaps_before_adoption(world):

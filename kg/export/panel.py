@@ -62,6 +62,26 @@ def _lagged_counts(panel: pd.DataFrame, pairs: pd.DataFrame, firsts: pd.DataFram
     )
 
 
+def _known_counts(panel: pd.DataFrame, pairs: pd.DataFrame, firsts: pd.DataFrame,
+                  cov: pd.DataFrame, adopted: pd.Series) -> pd.Series:
+    """Per panel row: ``other``s whose state at year − 1 is known, i.e. adopted by then
+    (``adopted``, the lagged counts) or covered by a report of their own that year:
+    covered + adopted − (adopted and covered)."""
+    keys = ["adcode", "programme", "year"]
+    seen = pairs.merge(cov.rename(columns={"adcode": "other"}), on="other")
+    covered = (seen.assign(year=seen["year"] + 1).groupby(["unit", "year"]).size()
+               .rename("c").reset_index().rename(columns={"unit": "adcode"}))
+    hits = pairs.merge(firsts.rename(columns={"adcode": "other"}), on="other")
+    both = hits.merge(cov.rename(columns={"adcode": "other"}), on="other")
+    both = both[both["year"] >= both["first_year"]]
+    overlap = (both.assign(year=both["year"] + 1).groupby(["unit", "programme", "year"]).size()
+               .rename("ac").reset_index().rename(columns={"unit": "adcode"}))
+    merged = panel[keys].merge(covered, on=["adcode", "year"], how="left").merge(
+        overlap, on=keys, how="left")
+    c, ac = merged["c"].fillna(0).to_numpy(), merged["ac"].fillna(0).to_numpy()
+    return pd.Series(c + adopted.to_numpy() - ac, index=panel.index).astype("int64")
+
+
 def _share(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den > 0)).astype("float64")
 
@@ -125,6 +145,8 @@ def panel_table(
         n = pairs.groupby("unit").size()
         panel[f"{prefix}s_adopted"] = _lagged_counts(panel, pairs, firsts)
         panel[count] = panel["adcode"].map(n).fillna(0).astype("int64")
+        panel[f"{prefix}s_known"] = _known_counts(panel, pairs, firsts, cov[["adcode", "year"]],
+                                                  panel[f"{prefix}s_adopted"])
         panel[f"{prefix}_exposure"] = _share(panel[f"{prefix}s_adopted"], panel[count])
     anc = ancestor_pairs(regions)
     has_anc = panel["adcode"].isin(set(anc["unit"]))

@@ -454,6 +454,14 @@ TABLES: tuple[TableSpec, ...] = (
                 "regions",
             ),
             _f(
+                "peers_known",
+                "int64",
+                "peers whose state at year − 1 is known: adopted by then, or a report of their "
+                "own covers year − 1; peers_adopted / peers_known is the exposure among peers "
+                "with data",
+                "regions",
+            ),
+            _f(
                 "peer_exposure",
                 "float64",
                 "peers_adopted / n_peers; empty when n_peers is 0",
@@ -470,6 +478,12 @@ TABLES: tuple[TableSpec, ...] = (
                 "n_neighbours",
                 "int64",
                 "observed boundary neighbours (the pairs of neighbours.csv with observed = true)",
+                "regions",
+            ),
+            _f(
+                "neighbours_known",
+                "int64",
+                "neighbours whose state at year − 1 is known (as peers_known)",
                 "regions",
             ),
             _f(
