@@ -374,3 +374,91 @@ def test_picked_measure_scrolls_its_card_into_view_and_reset_clears_the_tooltip(
     assert page.js("document.querySelector('#tooltip').hidden") is True
     assert page.js("document.querySelector('#tooltip').textContent") == ""
     page.assert_clean()
+
+
+# ---- the graph explorer (issue 14 item 3) -------------------------------------------------------
+EVIL = ("标题:《宣汉县司法局<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
+        "2023年法治政府建设情况报告》\n\n"
+        "2023年,宣汉县司法局深入推进“枫桥经验”,全面推行“<img/src/onerror=xss=3>”工作机制,"
+        "创新开展“<script>xss=4</script>”模式,覆盖全部乡镇。\n"
+        "宣汉县认真贯彻《<script>window.__xss=5</script>条例》和《<img src=x onerror=alert(6)>实施办法》,"
+        "推行“<svg/onload=alert(7)>”服务模式。\n")
+XUANHAN = REGION + "511722"
+
+
+class Explorer(Page):
+    """An explorer page (ready when its network has drawn)."""
+
+    def __init__(self, browser, path: Path, **options) -> None:  # noqa: D107
+        self.requests, self.errors, self.dialogs = [], [], []
+        self.page = browser.new_page(viewport={"width": 1400, "height": 860}, bypass_csp=options.get("bypass_csp", False))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        started = time.perf_counter()
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("() => document.body.dataset.ready === '1' && explorer.timings.firstDraw > 0")
+        self.load_seconds = time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile-explore")
+    (root / "in").mkdir()
+    (root / "in" / "evil.txt").write_text(EVIL, encoding="utf-8")
+    assert not build.run([root / "in"], root / "out").failed
+    return root / "out"
+
+
+def test_explorer_with_hostile_names_runs_no_script_and_filters_by_depth_and_type(hostile, browser):
+    from kg.viz.explore import write_explorer
+
+    path = write_explorer(open_store(hostile), "宣汉县", out=hostile, depth=2)
+    page = Explorer(browser, path, bypass_csp=True)  # escaping alone must hold
+    nodes = page.js("explorer.nodes()")
+    names = [n["name"] for n in nodes]
+    assert any("<script>" in n for n in names) and any("<img" in n for n in names)  # not vacuous
+    for n in [n for n in nodes if "<" in n["name"]][:6]:
+        page.js("() => { document.querySelector('#depth').value = '2'; document.querySelector('#depth').dispatchEvent(new Event('input')); }")
+        point = page.js("id => explorer.point(id)", n["id"])
+        page.page.mouse.move(point["x"], point["y"])
+        page.page.wait_for_function("(name) => document.querySelector('#tooltip').textContent.includes(name)", arg=n["name"])
+        page.page.mouse.click(point["x"], point["y"])
+        assert n["name"] in page.page.inner_text("#info")
+    assert page.js("[typeof window.__xss, typeof window.xss]") == ["undefined", "undefined"]
+    assert page.js("document.querySelectorAll('#info *:is(img,svg,script), #tooltip *:is(img,svg,script)').length") == 0
+    assert page.js("document.scripts.length") == 5
+    # depth control and type filters hide exactly the nodes they say
+    page.js("() => { const d = document.querySelector('#depth'); d.value = '1'; d.dispatchEvent(new Event('input')); }")
+    assert page.js("explorer.shown()") == sorted(n["id"] for n in nodes if n["depth"] <= 1)
+    page.page.uncheck('#kinds input[data-kind="programme"]')
+    assert page.js("explorer.shown()") == sorted(n["id"] for n in nodes
+                                                 if n["depth"] <= 1 and (n["kind"] != "programme" or n["depth"] == 0))
+    page.assert_clean()
+
+
+def test_spread_view_links_every_entity_to_its_explorer_page(hostile, browser):
+    from kg.viz.explore import page_name, write_explorer
+
+    # opened as a reader opens it: OUT/spread.html (a link into the build's folder, not resolved)
+    spread = Page(browser, hostile / "spread.html", url=(hostile / "spread.html").absolute().as_uri())
+    for iri in [XUANHAN, FENGQIAO, "https://w3id.org/fazhi-kg/id/document/%E6%9D%A1%E4%BE%8B"]:
+        assert spread.js("iri => spreadView.exploreHref(iri)", iri) == "explore/" + page_name(iri)
+    written = write_explorer(open_store(hostile), "宣汉县", out=hostile, depth=1)
+    assert written == hostile / "explore" / page_name(XUANHAN) and written.is_file()
+    spread.js("spreadView.selectRegion('宣汉县')")
+    card = spread.page.locator("#region-card")
+    links = card.locator("a.explore").evaluate_all("els => els.map(e => [e.dataset.iri, e.getAttribute('href')])")
+    kinds = {iri.split("/id/")[1].split("/")[0] for iri, _ in links}
+    assert {"region", "programme", "agency", "document"} <= kinds
+    assert all(href == "explore/" + page_name(iri) for iri, href in links)
+    with spread.page.expect_popup() as popup:
+        card.locator(f'h3 a.explore[data-iri="{XUANHAN}"]').click()
+    opened = popup.value
+    opened.wait_for_load_state("load")
+    assert opened.url.endswith("/explore/" + page_name(XUANHAN))
+    assert opened.evaluate("document.body.dataset.ready") == "1"
+    assert opened.evaluate("explorer.nodes().find((n) => n.depth === 0).id") == XUANHAN
+    opened.close()
+    spread.assert_clean()

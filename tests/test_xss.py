@@ -80,7 +80,9 @@ def static_pages(out: Path) -> list[Path]:
     pages = sorted(out.rglob("*.html"))
     if "viz" in commands():
         for name, args in [("viz-programme.html", ["-p", "枫桥经验"]), ("viz-region.html", ["-r", "镜湖区"]),
-                           ("viz-title.html", ["--title", IMG])]:
+                           ("viz-title.html", ["--title", IMG]),
+                           ("explore-region.html", ["--explore", "镜湖区", "--depth", "3"]),
+                           ("explore-title.html", ["--explore", "宣汉县", "--title", IMG])]:
             result = kg("viz", "--out", str(out), "-o", str(out / name), *args)
             assert result.returncode == 0, result.stderr
             pages.append(out / name)

@@ -1,4 +1,5 @@
-"""``kg viz``: write the spread view of a build, optionally focused on a programme or region."""
+"""``kg viz``: write the spread view of a build, optionally focused on a programme or region,
+or (``--explore NAME``) the graph explorer of one entity."""
 
 from __future__ import annotations
 
@@ -32,10 +33,18 @@ def _default_file(out: Path, programme: str | None, region: str | None) -> Path:
               default=None, help="输出的 HTML 文件(默认 OUT/spread.html 或 OUT/spread-NAME.html)/ "
                                  "HTML file to write (default: OUT/spread.html, or "
                                  "OUT/spread-NAME.html when focused)")
+@click.option("-e", "--explore", metavar="NAME", default=None,
+              help="改为写出该实体(地区、措施、机关、文件或报告)的关系图,默认 OUT/explore/KIND-HASH.html,"
+                   "即扩散图中 ⌖ 链接指向的文件 / write the graph explorer of this region, programme, agency, "
+                   "document or report instead (default: OUT/explore/KIND-HASH.html, where the spread "
+                   "view's ⌖ links point)")
+@click.option("--depth", type=click.IntRange(1, 3), default=2, show_default=True,
+              help="关系图的深度 / steps out from the entity in the explorer")
 @click.option("--title", default=None, help="页面标题 / page title")
 @click.option("--open", "open_page", is_flag=True, help="写完后在浏览器中打开 / open it in a browser")
 def command(programme: str | None, region: str | None, year: int | None, out: Path,
-            html_file: Path | None, title: str | None, open_page: bool) -> None:
+            html_file: Path | None, explore: str | None, depth: int, title: str | None,
+            open_page: bool) -> None:
     """写出措施扩散图 / Write the spread map (one offline HTML file) of a build.
 
     \b
@@ -44,6 +53,8 @@ def command(programme: str | None, region: str | None, year: int | None, out: Pa
       kg viz -p 枫桥经验                       # 枫桥经验 lit up, coloured by first year
       kg viz -p 枫桥经验 -y 2021 -o fig.html   # the spread up to 2021
       kg viz -r 慈溪市                         # 慈溪市's programmes, agencies, reports
+      kg viz --explore 枫桥经验                # its ego network: regions, agencies, reports
+      kg viz --explore 330282 --depth 3       # a region by its code, three steps out
     """
     from kg.store import open_store
     from kg.viz import DEFAULT_TITLE, write_spread
@@ -51,8 +62,13 @@ def command(programme: str | None, region: str | None, year: int | None, out: Pa
     target = html_file or _default_file(out, programme, region)
     try:
         store = open_store(out)
-        write_spread(store, target, title=title or DEFAULT_TITLE, programme=programme,
-                     region=region, year=year)
+        if explore:
+            from kg.viz.explore import write_explorer
+
+            target = write_explorer(store, explore, html_file, out=out, depth=depth, title=title)
+        else:
+            write_spread(store, target, title=title or DEFAULT_TITLE, programme=programme,
+                         region=region, year=year)
     except KGError as e:
         click.secho(f"错误 / error: {safe(e, newlines=True)}", err=True, fg="red")
         raise SystemExit(2) from e
