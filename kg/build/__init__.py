@@ -13,7 +13,8 @@ reason and the others are built; nothing here raises on a bad document.
 Modules, in the order a build runs them: :mod:`~kg.build.run` (entry point, inputs, plan),
 :mod:`~kg.build.cache` (per-file results by content and code version),
 :mod:`~kg.build.processes` and :mod:`~kg.build.worker` (extraction in worker processes),
-:mod:`~kg.build.clean` (a build from scratch) or :mod:`~kg.build.update` (``--update``: the
+:mod:`~kg.build.clean` (a build from scratch, the store loaded meanwhile by
+:mod:`~kg.build.loader`) or :mod:`~kg.build.update` (``--update``: the
 previous build changed in place, with :mod:`~kg.build.state` and :mod:`~kg.build.artefacts`),
 :mod:`~kg.build.validation` (SHACL), :mod:`~kg.build.publish` and :mod:`~kg.build.manifest`
 (the end: manifest, cache, swap); :mod:`~kg.build.results`, :mod:`~kg.build.plan` and

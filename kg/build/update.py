@@ -321,10 +321,14 @@ def _refresh_spread(plan: Plan, store: ox.Store, got: _Gathered, changed: set[st
         plan.clock.start("rows")
         rows = refresh_rows(store, got.old_rows, changed, programmes)
         got.old_rows = None
+        # the page from the rows alone (the store is not read), in a child while this
+        # process saves the rows for the next update
         plan.clock.start("page")
-        write_spread(store, plan.build / "spread.html", rows=rows)
+        page = processes.in_child(lambda: write_spread(store, plan.build / "spread.html", rows=rows))
         plan.clock.start("save_rows")
         artefacts.save_rows(plan.build, rows)
+        plan.clock.start("page")
+        page()
         del rows
     return time.perf_counter() - t0
 
