@@ -8,20 +8,26 @@ store absorbs; the lines of duplicate reports, which the runs hold but the graph
 are removed at the end (:meth:`StoreLoader.finish`). The same process then writes
 ``spread.html`` from the store.
 
-The loader is spawned, not forked: a fork of a process that has used RocksDB (a test that
-built before, say) can inherit its locks held and hang opening a store. It starts with the
+The loader is a new interpreter (``python -m kg.build.loader``, one JSON message a line on
+its stdin, its answer on its stdout), not a fork: a fork of a process that has used
+RocksDB (a test or a notebook that built before) can inherit its locks held and hang
+opening a store; and not multiprocessing's spawn, which runs the caller's main script
+again (a user's script without a ``__main__`` guard would build twice). It starts with the
 build, so its start-up is hidden by the extraction. Where it fails, the store is loaded
 from ``graph.nt`` here instead (:func:`kg.store.load_store`)."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
-import multiprocessing
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -67,32 +73,44 @@ def _finish_store(store: ox.Store, build: Path, dropped: list[str], spread: bool
     return out
 
 
-def _serve(receive: Any, send: Any, build: str, spread: bool) -> None:
+def _serve(messages: IO[str], build: Path, spread: bool) -> dict[str, Any]:
     """The loader process: load the runs named as they come, then finish."""
     cpu, load = time.process_time(), 0.0
+    store = ox.Store(str(build / "store"))
+    pending: list[Path] = []
+    waiting = 0
+    dropped: list[str] = []
+    for line in messages:
+        message = json.loads(line)
+        if "run" in message:
+            pending.append(Path(message["run"]))
+            waiting += pending[-1].stat().st_size
+            if waiting < LOAD_BYTES:
+                continue
+        t0 = time.perf_counter()
+        _load_runs(store, pending)
+        load += time.perf_counter() - t0
+        pending, waiting = [], 0
+        if "end" in message:
+            dropped = message["end"]
+            break
+    else:
+        raise EOFError("the build stopped before its end")
+    out = _finish_store(store, build, dropped, spread)
+    del store
+    out.update(load=load, cpu=time.process_time() - cpu)
+    return out
+
+
+def main(argv: list[str]) -> None:
+    """``python -m kg.build.loader BUILD_DIR SPREAD(0|1)``: messages on stdin, the answer
+    (``{"ok": …}``) on stdout."""
     try:
-        store = ox.Store(str(Path(build) / "store"))
-        pending: list[Path] = []
-        waiting = 0
-        while True:
-            kind, value = receive.recv()
-            if kind == "run":
-                pending.append(Path(value))
-                waiting += pending[-1].stat().st_size
-                if waiting < LOAD_BYTES:
-                    continue
-            t0 = time.perf_counter()
-            _load_runs(store, pending)
-            load += time.perf_counter() - t0
-            pending, waiting = [], 0
-            if kind == "end":
-                break
-        out = _finish_store(store, Path(build), value, spread)
-        del store
-        out.update(load=load, cpu=time.process_time() - cpu)
-        send.send((True, out))
+        out = {"ok": True, **_serve(sys.stdin, Path(argv[0]), argv[1] == "1")}
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which loads instead
-        send.send((False, f"{type(e).__name__}: {e}"))
+        out = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
 
 
 class StoreLoader:
@@ -101,40 +119,44 @@ class StoreLoader:
     def __init__(self, build: Path, *, spread: bool) -> None:
         self.build = build
         self.spread = spread
-        ctx = multiprocessing.get_context("spawn")
-        to_child, self._to_child = ctx.Pipe(duplex=False)
-        self._from_child, from_child = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_serve, args=(to_child, from_child, str(build), spread), daemon=True)
-        self.proc.start()
-        to_child.close()
-        from_child.close()
+        package_root = str(Path(__file__).resolve().parents[2])  # where this kg is imported from
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg.build.loader", str(build), "1" if spread else "0"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, encoding="utf-8", errors="surrogateescape")
 
     def add(self, run: Path) -> None:
         """Load ``run`` (a sorted run of positive counts) into the store."""
-        self._send(("run", str(run)))
+        self._send({"run": str(run)})
 
     def finish(self, dropped: list[str]) -> None:
         """Every run is added: remove ``dropped`` (lines of the runs not in the graph), then
         write the spread view."""
-        self._send(("end", dropped))
+        self._send({"end": dropped})
 
-    def _send(self, message: tuple[str, Any]) -> None:
+    def _send(self, message: dict[str, Any]) -> None:
         try:
-            self._to_child.send(message)
-        except OSError:  # the loader died: wait() loads graph.nt instead
+            self.proc.stdin.write(json.dumps(message) + "\n")  # type: ignore[union-attr]
+            self.proc.stdin.flush()  # type: ignore[union-attr]
+        except (OSError, ValueError):  # the loader died: wait() loads graph.nt instead
             pass
 
     def wait(self) -> dict[str, Any]:
         """Wait for the store (and the spread view): the triples and the seconds of each step.
         When the loader process failed, load ``graph.nt`` here."""
         try:
-            ok, value = self._from_child.recv()
-        except EOFError:
-            ok, value = False, "the loader process died"
-        self.proc.join()
-        if ok:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        answer = self.proc.stdout.readline()  # type: ignore[union-attr]
+        self.proc.wait()
+        self.proc.stdout.close()  # type: ignore[union-attr]
+        value = json.loads(answer) if answer else {"ok": False, "error": "the loader process died"}
+        if value.pop("ok"):
             return value
-        log.warning("store loader failed (%s): loading graph.nt instead", value)
+        log.warning("store loader failed (%s): loading graph.nt instead", value.get("error"))
         shutil.rmtree(self.build / "store", ignore_errors=True)
         t0, cpu = time.perf_counter(), time.process_time()
         store = load_store(self.build / "graph.nt", self.build / "store")
@@ -143,3 +165,7 @@ class StoreLoader:
         del store
         out.update(load=load, cpu=time.process_time() - cpu)
         return out
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def run(
-    inputs: Sequence[Path] | None, out: Path, *,
+    inputs: Sequence[Path | str] | None, out: Path | str, *,
     workers: int | None = None,
     update: bool = False,
     validate: validation.ValidateMode = "auto",
@@ -50,7 +50,9 @@ def run(
         progress: called with 1 for every input done.
         on_start: called with the number of inputs once they are found.
     """
-    check_out(Path(out))
+    out = Path(out)  # str paths too (notebooks, scripts)
+    inputs = [Path(p) for p in inputs] if inputs else None
+    check_out(out)
     with BuildLock(out):
         plan = _plan(inputs, out, workers=workers, validate=validate, nquads=nquads,
                      spread=spread, progress=progress, on_start=on_start)
