@@ -20,6 +20,12 @@ For each size: a `kg synth` corpus (reused if already generated), then
 - recovery of the synth truth (P/R);
 - at the end, the growth exponent of build time against corpus size.
 
+``--build-only`` keeps only the builds and the update; ``--reference COMMIT`` also builds each
+size (up to ``--reference-max``) with the single-module build of that commit
+(benchmarks/reference_build.py; a462eb60 is the last before ``kg/build/``) and checks that
+graph.nt, graph.ttl and spread.html are byte-identical. A build's ``cpu_split`` is the CPU
+of the build's own process against all its others (workers, loader, children).
+
 Prints a report and writes it as JSON (--json).
 """
 

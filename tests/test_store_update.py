@@ -45,6 +45,31 @@ def test_merge_counts_lines_added_by_several_reports(tmp_path):
     assert repeated == {ln: n for ln, n in truth.items() if n > 1} and repeated
 
 
+def test_runs_are_n_triples_and_taken_away_lines_are_dropped(tmp_path):
+    """A run's counts are N-Triples comments (a store loads a run as it is; a " #" inside a
+    literal is no count), and a report's lines subtracted again (a duplicate) leave the
+    merge unless another report asserts them."""
+    hash_literal = EX.format("h", "C# 与 #2")
+    kept, gone = EX.format("k", "kept"), EX.format("g", "gone")
+    first = RunWriter(tmp_path / "runs", name="batch")
+    first.add([hash_literal, kept, gone])
+    first.add([hash_literal, kept])
+    first.spill()
+    minus = RunWriter(tmp_path / "runs", name="minus")
+    minus.subtract([kept, gone])  # the second report was a duplicate after all
+    minus.spill()
+    store = ox.Store()
+    store.bulk_load(path=str(first.runs[0]), format=ox.RdfFormat.N_TRIPLES)
+    assert len(store) == 3
+    repeated: dict[str, int] = {}
+    dropped: list[str] = []
+    count = merge_runs(first.runs + minus.runs, tmp_path / "g.nt",
+                       repeated=lambda ln, n: repeated.__setitem__(ln, n), dropped=dropped.append)
+    assert (tmp_path / "g.nt").read_text(encoding="utf-8") == "".join(
+        f"{ln}\n" for ln in sorted([hash_literal, kept]))
+    assert count == 2 and repeated == {hash_literal: 2} and dropped == [gone]
+
+
 def test_splice_equals_sorting_again(tmp_path):
     rng = random.Random(3)
     for trial in range(40):
