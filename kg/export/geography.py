@@ -69,7 +69,7 @@ def hierarchy_table(gazetteer: Gazetteer, observed: set[str]) -> pd.DataFrame:
     return out.astype(HIERARCHY_DTYPES).sort_values("adcode", ignore_index=True)
 
 
-HIERARCHY_DTYPES = {
+PLACE_DTYPES = {
     "adcode": "string",
     "region": "string",
     "level": "string",
@@ -81,8 +81,11 @@ HIERARCHY_DTYPES = {
     "lon": "float64",
     "lat": "float64",
     "approximate_location": "boolean",
-    "observed": "bool",
 }
+"""The columns that place a unit: its code, name, level, parents and point (regions.csv and
+hierarchy.csv share them)."""
+
+HIERARCHY_DTYPES = {**PLACE_DTYPES, "observed": "bool"}
 
 
 def neighbour_table(adjacency: pd.DataFrame, gazetteer: Gazetteer, observed: set[str]) -> pd.DataFrame:

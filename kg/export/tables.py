@@ -16,6 +16,7 @@ from urllib.parse import unquote
 import pandas as pd
 
 from kg.export.facts import Facts
+from kg.export.geography import PLACE_DTYPES
 
 __all__ = [
     "DEFAULT_SCOPE",
@@ -202,17 +203,7 @@ def region_table(facts: Facts) -> pd.DataFrame:
     return _cast(
         out,
         {
-            "adcode": "string",
-            "region": "string",
-            "level": "string",
-            "parent_code": "string",
-            "prefecture_code": "string",
-            "prefecture": "string",
-            "province_code": "string",
-            "province": "string",
-            "lon": "float64",
-            "lat": "float64",
-            "approximate_location": "boolean",
+            **PLACE_DTYPES,
             "n_reports": "int64",
             "first_report_year": "Int64",
             "last_report_year": "Int64",
