@@ -2,12 +2,14 @@
 
     python benchmarks/bench_viz.py [--runs 5] [--programmes 300] [--no-screenshots]
 
-Prints: time to generate the synthetic graph and to write the page; page size; time to
-first render (navigation start to the first frame vis-network draws, as the page
-measures it, and wall time from ``goto`` until that frame); time to apply a programme
-filter (call to the next drawn frame) and one year-slider step; medians over
-``--runs`` fresh pages. Screenshots go to docs/img/ (sample corpus, generated view).
-Not a test: it prints figures.
+Prints: time to generate the synthetic graph and to write the page; page size and its
+diffusion edges; time to first render (navigation start to the first frame vis-network
+draws, as the page measures it, and wall time from ``goto`` until that frame); time to
+apply a programme filter with its edges (call to the next drawn frame) and one
+year-slider step; the graph explorer of 枫桥经验 (write time, nodes, first draw and wall
+time to it); medians over ``--runs`` fresh pages. Screenshots go to docs/img/ (sample
+corpus, generated view; with ``--build DIR``, the spread with edges, the coverage styling
+and the explorer of that build). Not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -49,6 +51,39 @@ def _open(browser, path: Path):
     return page, wall, errors
 
 
+def _build_screenshots(browser, build_dir: Path, img: Path) -> None:
+    """The spread with its edges, the coverage styling and the explorer of ``build_dir``."""
+    from kg.store import open_store
+    from kg.viz.explore import write_explorer
+
+    store = open_store(build_dir)
+    spread = tmp_page = build_dir / "spread-bench.html"
+    write_spread(store, spread)
+    page, _, _ = _open(browser, tmp_page)
+    best = page.evaluate("""() => { const d = JSON.parse(document.getElementById('spread-data').textContent);
+      const n = new Map(); d.edges.programme.forEach((p, i) => n.set(p, (n.get(p) || 0) + (d.edges.kind[i] === 0 ? 50 : 1)));
+      const p = [...n.entries()].sort((a, b) => b[1] - a[1])[0]; return p ? d.programmes.label[p[0]] : null; }""")
+    if best:
+        page.evaluate("(p) => spreadView.selectProgramme(p)", best)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(img / "spread-edges.png"))
+        y0, y1 = page.evaluate("spreadView.years")
+        page.evaluate("(y) => spreadView.setYear(y)", (y0 + y1) // 2)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(img / "spread-coverage.png"))
+    page.close()
+    explorer = write_explorer(store, best or "枫桥经验", build_dir / "explore" / "bench.html")
+    ex = browser.new_page(viewport=VIEWPORT)
+    ex.goto(explorer.resolve().as_uri())
+    ex.wait_for_function("() => document.body.dataset.ready === '1' && explorer.timings.firstDraw > 0")
+    ex.wait_for_timeout(300)
+    ex.screenshot(path=str(img / "explore.png"))
+    ex.close()
+    spread.unlink()
+    explorer.unlink()
+    print(f"screenshots of {build_dir} ({best}): spread-edges.png, spread-coverage.png, explore.png")
+
+
 def _fmt(values: list[float]) -> str:
     return f"median {statistics.median(values):7.0f} ms  (min {min(values):.0f}, max {max(values):.0f})"
 
@@ -59,6 +94,8 @@ def main() -> int:
     parser.add_argument("--programmes", type=int, default=300)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--no-screenshots", action="store_true")
+    parser.add_argument("--build", type=Path, default=None,
+                        help="a build (e.g. of 1,000 kg synth reports) for the edges, coverage and explorer screenshots")
     opts = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-viz-"))
 
@@ -77,7 +114,15 @@ def main() -> int:
     print(f"synthetic graph: {regions} regions × {programmes} programmes, {adoptions} implementation facts, "
           f"{len(store)} triples; generated and loaded in {t_gen:.1f} s")
     print(f"page: SPARQL + packing {t_data:.2f} s, write_spread {t_write:.2f} s, "
-          f"{big.stat().st_size / 1e6:.1f} MB")
+          f"{big.stat().st_size / 1e6:.1f} MB, {len(data['edges']['kind'])} diffusion edges")
+    from kg.viz.explore import write_explorer
+
+    t = time.perf_counter()
+    explorer = write_explorer(store, "枫桥经验", tmp / "explore.html")
+    t_explore = time.perf_counter() - t
+    nodes = explorer.read_text(encoding="utf-8").count('"depth":')
+    print(f"explorer of 枫桥经验: written in {t_explore:.2f} s, {nodes} nodes, "
+          f"{explorer.stat().st_size / 1e6:.1f} MB")
 
     # a mid-sized programme as well as the big one
     counts: dict[int, set[int]] = {}
@@ -86,7 +131,7 @@ def main() -> int:
     ranked = sorted(counts, key=lambda p: len(counts[p]))
     mid = data["programmes"]["label"][ranked[len(ranked) // 2]]
 
-    first, wall, filt, filt_mid, step = [], [], [], [], []
+    first, wall, filt, filt_mid, step, ex_first, ex_wall = [], [], [], [], [], [], []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=opts.chromium, args=ARGS)
         for _ in range(opts.runs):
@@ -96,16 +141,29 @@ def main() -> int:
             filt.append(page.evaluate(FILTER_JS, "枫桥经验"))
             filt_mid.append(page.evaluate(FILTER_JS, mid))
             step.append(page.evaluate(YEAR_JS, 2019))
+            page.evaluate(YEAR_JS, 2024)
+            page.evaluate(FILTER_JS, "枫桥经验")
+            n_edges = page.evaluate("spreadView.edgesDrawn().length")
             if errors:
                 print("errors:", errors[:5], file=sys.stderr)
                 return 1
             page.close()
+            ex = browser.new_page(viewport=VIEWPORT)
+            started = time.perf_counter()
+            ex.goto(explorer.resolve().as_uri())
+            ex.wait_for_function("() => document.body.dataset.ready === '1' && explorer.timings.firstDraw > 0")
+            ex_wall.append((time.perf_counter() - started) * 1000)
+            ex_first.append(ex.evaluate("explorer.timings.firstDraw"))
+            ex.close()
         print(f"time to first render (in page):        {_fmt(first)}")
         print(f"time to first render (goto → drawn):   {_fmt(wall)}")
         print(f"programme filter 枫桥经验 ({len(counts[data['programmes']['label'].index('枫桥经验')])} regions): "
               f"{_fmt(filt)}")
         print(f"programme filter {mid} ({len(counts[ranked[len(ranked) // 2]])} regions): {_fmt(filt_mid)}")
         print(f"year slider step:                      {_fmt(step)}")
+        print(f"edges drawn for 枫桥经验 in 2024:        {n_edges}")
+        print(f"explorer first draw (in page):         {_fmt(ex_first)}")
+        print(f"explorer open (goto → drawn):          {_fmt(ex_wall)}")
 
         if not opts.no_screenshots:
             img = ROOT / "docs" / "img"
@@ -123,6 +181,8 @@ def main() -> int:
             page.wait_for_timeout(300)
             page.screenshot(path=str(img / "spread-sample.png"))
             print(f"screenshots: {img / 'spread-sample.png'}, {img / 'spread-generated.png'}")
+            if opts.build:
+                _build_screenshots(browser, opts.build, img)
         browser.close()
     return 0
 

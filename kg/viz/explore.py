@@ -201,7 +201,8 @@ def _edges(ego: Ego) -> list[dict[str, Any]]:
         facts = f" · {a['facts']} 条 facts" if a["facts"] and a["facts"] > 1 else ""
         year = f" · {a['year']}" if a["year"] else ""
         out.append({"from": u, "to": v, "rel": f"{zh} / {en}{year}{facts}", "arrows": "to",
-                    "dashes": bool(ego.graph.nodes[v]["more"])})
+                    "dashes": bool(ego.graph.nodes[v]["more"]),
+                    "tree": ego.graph.nodes[v]["parent"] == u})  # else a cross link, drawn faint
     return out
 
 

@@ -23,7 +23,11 @@
 
   const nodes = new vis.DataSet(NODES.map((n) => ({id: n.id, label: n.label, x: n.x, y: n.y, shape: n.shape,
     size: n.size, color: n.color, borderWidth: n.borderWidth, fixed: false})));
-  const edges = new vis.DataSet(EDGES.map((e, i) => ({id: i, from: e.from, to: e.to, arrows: e.arrows, dashes: e.dashes})));
+  // edges from a node to the neighbours it brought in are drawn; cross links between nodes
+  // already shown are faint (they light up when a node is selected)
+  const FAINT = {color: "rgba(150,158,168,0.16)", highlight: "#222", hover: "#555"};
+  const edges = new vis.DataSet(EDGES.map((e, i) => ({id: i, from: e.from, to: e.to, arrows: e.arrows, dashes: e.dashes,
+                                                       color: e.tree ? undefined : FAINT})));
   const container = $("graph");
   const network = new vis.Network(container, {nodes, edges}, OPTIONS);
   network.on("afterDrawing", () => { if (!api.timings.firstDraw) api.timings.firstDraw = performance.now() - T0; });
@@ -36,6 +40,7 @@
     const shown = NODES.filter(visible).length;
     $("caption").textContent = shown + " / " + NODES.length + " 个节点 nodes · " + EDGES.length + " 条关系 relations · 深度 depth ≤ " + state.depth;
     document.body.dataset.shown = String(shown);
+    network.fit({nodes: NODES.filter(visible).map((n) => n.id), animation: false});
   }
 
   const slider = $("depth");

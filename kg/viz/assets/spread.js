@@ -117,8 +117,8 @@
 
   // ---- the network --------------------------------------------------------------------
   const dense = placed.length > 80;
-  const DIM_FILL = dense ? "rgba(120,120,120,0.22)" : "rgba(110,110,110,0.45)";
-  const NO_REPORT_FILL = "rgba(255,255,255,0.85)", NO_REPORT_BORDER = "#8c8c8c";
+  const DIM_FILL = dense ? (placed.length > 1000 ? "rgba(120,120,120,0.22)" : "rgba(105,105,105,0.5)") : "rgba(110,110,110,0.45)";
+  const NO_REPORT_FILL = "rgba(255,255,255,0.9)", NO_REPORT_BORDER = "#6f6f6f";
   const sizeOf = (n) => dense ? 3 + 1.6 * Math.sqrt(n) : 9 + 3 * Math.sqrt(n);
   const baseFont = dense ? 11 : 26;
 
@@ -126,7 +126,7 @@
     const lit = isLit(r), sel = r === state.region, cover = coverage(r);
     // no report for the year: a hollow ring, not the grey dot of a report that does not name it
     const fill = cover === "none" ? NO_REPORT_FILL : !lit ? DIM_FILL : state.programme >= 0 ? rampColour(first[r]) : provinceColour(r);
-    const size = lit ? sizeOf(counts[r]) : (dense ? 2.5 : 8);
+    const size = lit ? sizeOf(counts[r]) : (dense ? (placed.length > 1000 ? 2.5 : 3.5) : 8);
     const fewLit = state.programme >= 0 && litCount <= 25;
     // dense maps label lit nodes only when few; sparse maps label every node (dimmed ones smaller)
     const font = sel || (lit && (!dense || fewLit)) ? (dense ? 22 : baseFont) : (dense ? baseFont : 20);
