@@ -371,6 +371,46 @@ def _declutter(regions: dict[str, list[Any]], *, step: float = 6.0) -> None:
             regions["y"][i] = round(y + radius * math.sin(k * golden), 1)
 
 
+def _programme_columns(programme_rows: dict[str, dict[str, Any]]) -> tuple[list[tuple[str, str, str]], dict[str, list[Any]]]:
+    """The themes (id, zh, en; unclassified last) and the programme columns."""
+    themes = sorted({p["theme"] or ("", *UNCLASSIFIED) for p in programme_rows.values()},
+                    key=lambda t: (t[0] == "", t[1]))
+    theme_index = {t[0]: i for i, t in enumerate(themes)}
+    programme_ids = sorted(programme_rows, key=lambda iri: (programme_rows[iri]["label"] or iri, iri))
+    return themes, {
+        "id": programme_ids,
+        "label": [programme_rows[i]["label"] or i.rsplit("/", 1)[-1] for i in programme_ids],
+        "theme": [theme_index[(programme_rows[i]["theme"] or ("",))[0]] for i in programme_ids],
+        "curated": [int(programme_rows[i]["curated"]) for i in programme_ids],
+        "alt": ["\u001f".join(sorted(programme_rows[i]["alts"])) for i in programme_ids],
+    }
+
+
+def _report_columns(report_rows: dict[str, tuple[str | None, ...]], region_index: dict[str, int]) -> dict[str, list[Any]]:
+    rc = {name: i for i, name in enumerate(_columns("reports"))}
+    report_ids = sorted(report_rows)
+    report_years = {v: _year(v) for v in {r[rc["year"]] for r in report_rows.values()}}
+    return {
+        "id": report_ids,
+        "title": [report_rows[i][rc["title"]] or "" for i in report_ids],
+        "source": [report_rows[i][rc["source"]] or "" for i in report_ids],
+        "year": [report_years[report_rows[i][rc["year"]]] for i in report_ids],
+        "region": [region_index.get(str(report_rows[i][rc["region"]]), -1) for i in report_ids],
+    }
+
+
+def _agency_columns(rows: Rows, used: set[str], region_index: dict[str, int]) -> dict[str, list[Any]]:
+    """The agencies of an adoption (``used``) or of a region on the map."""
+    c = {name: i for i, name in enumerate(_columns("agencies"))}
+    agency_rows = _last(rows, "agencies")
+    agency_ids = sorted(a for a, r in agency_rows.items() if a in used or str(r[c["region"]]) in region_index)
+    return {
+        "id": agency_ids,
+        "label": [agency_rows[a][c["label"]] or a.rsplit("/", 1)[-1] for a in agency_ids],
+        "region": [region_index.get(str(agency_rows[a][c["region"]]), -1) for a in agency_ids],
+    }
+
+
 def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> dict[str, Any]:
     """The page's data for the graph in ``store`` (JSON-ready, deterministic order).
 
@@ -406,41 +446,12 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
     region_index = {iri: i for i, iri in enumerate(region_ids)}
     regions = _region_table(region_ids, region_info, geo)
 
-    themes = sorted({p["theme"] or ("", *UNCLASSIFIED) for p in programme_rows.values()},
-                    key=lambda t: (t[0] == "", t[1]))
-    theme_index = {t[0]: i for i, t in enumerate(themes)}
-    programme_ids = sorted(programme_rows, key=lambda iri: (programme_rows[iri]["label"] or iri, iri))
-    programme_index = {iri: i for i, iri in enumerate(programme_ids)}
-    programmes = {
-        "id": programme_ids,
-        "label": [programme_rows[i]["label"] or i.rsplit("/", 1)[-1] for i in programme_ids],
-        "theme": [theme_index[(programme_rows[i]["theme"] or ("",))[0]] for i in programme_ids],
-        "curated": [int(programme_rows[i]["curated"]) for i in programme_ids],
-        "alt": ["\u001f".join(sorted(programme_rows[i]["alts"])) for i in programme_ids],
-    }
-
-    report_ids = sorted(report_rows)
-    report_years = {v: _year(v) for v in {r[rc["year"]] for r in report_rows.values()}}
-    reports = {
-        "id": report_ids,
-        "title": [report_rows[i][rc["title"]] or "" for i in report_ids],
-        "source": [report_rows[i][rc["source"]] or "" for i in report_ids],
-        "year": [report_years[report_rows[i][rc["year"]]] for i in report_ids],
-        "region": [region_index.get(str(report_rows[i][rc["region"]]), -1) for i in report_ids],
-    }
-    report_index = {iri: i for i, iri in enumerate(report_ids)}
-
-    c = {name: i for i, name in enumerate(_columns("agencies"))}
-    agency_rows = _last(rows, "agencies")
-    used = {str(r[agency]) for r in adopted if r[agency]}
-    agency_ids = sorted(a for a, r in agency_rows.items()
-                        if a in used or str(r[c["region"]]) in region_index)
-    agencies = {
-        "id": agency_ids,
-        "label": [agency_rows[a][c["label"]] or a.rsplit("/", 1)[-1] for a in agency_ids],
-        "region": [region_index.get(str(agency_rows[a][c["region"]]), -1) for a in agency_ids],
-    }
-    agency_index = {a: i for i, a in enumerate(agency_ids)}
+    themes, programmes = _programme_columns(programme_rows)
+    programme_index = {iri: i for i, iri in enumerate(programmes["id"])}
+    reports = _report_columns(report_rows, region_index)
+    report_index = {iri: i for i, iri in enumerate(reports["id"])}
+    agencies = _agency_columns(rows, {str(r[agency]) for r in adopted if r[agency]}, region_index)
+    agency_index = {a: i for i, a in enumerate(agencies["id"])}
     cc = {name: i for i, name in enumerate(_columns("citations"))}
     document_index = {d: i for i, d in enumerate(document_ids)}
     cited = sorted((report_index[k], document_index[str(row[cc["document"]])])
@@ -457,7 +468,7 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
         "agency": [agency_index.get(r[agency], -1) for r in adopted],  # type: ignore[arg-type]
     }
     return {
-        "meta": {"reports": len(report_ids)},
+        "meta": {"reports": len(report_index)},
         "provinces": [{"code": p["code"], "name": p["name"], "short": p["short"],
                        "colour": p["colour"]} for p in geo["provinces"]],
         "themes": [{"id": t[0], "zh": t[1], "en": t[2]} for t in themes],
