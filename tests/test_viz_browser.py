@@ -397,7 +397,7 @@ class Explorer(Page):
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         started = time.perf_counter()
-        self.page.goto(path.resolve().as_uri())
+        self.page.goto(options.get("url") or path.resolve().as_uri())
         self.page.wait_for_function("() => document.body.dataset.ready === '1' && explorer.timings.firstDraw > 0")
         self.load_seconds = time.perf_counter() - started
 

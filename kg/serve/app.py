@@ -10,6 +10,9 @@ Routes::
                         application/sparql-query (the query is the body)
     GET  /queries       the research-query library as JSON
     GET  /queries/NAME  run a library query; its parameters as ?name=value
+    GET  /spread.html   the build's spread view
+    GET  /explore/KIND-HASH.html  an entity's explorer page, made on demand
+                        (the spread view's ⌖ links; 404 for no entity of the build)
 
 Statuses: 400 bad request or syntax error (always, whatever the Accept header:
 the query is parsed before the format is chosen), 403 update / LOAD / SERVICE
@@ -301,6 +304,11 @@ async def _run(pool: Pool, job_args: dict, request: Request,  # type: ignore[typ
     return _reply_response(reply, request, settings)
 
 
+# the CSP the spread and explorer pages carry in their <meta>: inline only, no requests out
+PAGE_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+            "connect-src 'none'; base-uri 'none'; form-action 'none'")
+
+
 def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
     """The ASGI app; starts its worker pool on startup and stops it on shutdown."""
     from contextlib import asynccontextmanager
@@ -370,6 +378,23 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
     async def index(request: Request) -> Response:
         return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
 
+    async def spread(request: Request) -> Response:
+        path = settings.out / "spread.html"
+        if not path.is_file():
+            return _text(404, f"{path}: 没有扩散视图 / no spread view in this build")
+        return HTMLResponse(path.read_text(encoding="utf-8"), headers={"Content-Security-Policy": PAGE_CSP})
+
+    async def explore(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        from kg.viz.explore import explorer_page
+
+        page = request.path_params["page"] + ".html"
+        html = await run_in_threadpool(explorer_page, settings.out, page)
+        if html is None:
+            return _text(404, f"本图谱中没有关系图 {page} / no explorer page {page} in this build")
+        return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_CSP})
+
     async def not_allowed(request: Request) -> Response:
         return _text(405, "只接受 GET 与 POST / only GET and POST are allowed",
                      {"Allow": "GET, POST, OPTIONS"})
@@ -380,6 +405,9 @@ def create_app(settings: Settings, *, pool: Pool | None = None) -> Starlette:
         Route("/sparql", not_allowed, methods=["PUT", "DELETE", "PATCH"]),
         Route("/queries", list_queries, methods=["GET"]),
         Route("/queries/{name}", named_query, methods=["GET"]),
+        Route("/spread.html", spread, methods=["GET"]),
+        Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET"]),  # no 404 in consoles
+        Route("/explore/{page}.html", explore, methods=["GET"]),
     ]
     middleware = []
     if settings.cors_origins:

@@ -32,7 +32,8 @@ from kg.errors import KGError
 from kg.names import close_names
 from kg.store import write_text
 
-__all__ = ["CAPS", "MAX_NODES", "Ego", "ego_network", "page_name", "render_explorer", "resolve_entity",
+__all__ = ["CAPS", "MAX_NODES", "PAGE_KINDS", "Ego", "ego_network", "explorer_page", "page_index", "page_name",
+           "write_all_explorers", "render_explorer", "resolve_entity",
            "write_explorer"]
 
 FZ = "https://w3id.org/fazhi-kg/ontology#"
@@ -274,3 +275,46 @@ def write_explorer(store: ox.Store, name: str, path: Path | None = None, *, out:
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text(target, render_explorer(ego, title=title or f"关系图 · Graph explorer: {label}"))
     return target
+
+
+PAGE_KINDS = ("region", "programme", "agency", "document")  # the kinds the spread view links
+
+
+def page_index(store: ox.Store, kinds: tuple[str, ...] = PAGE_KINDS) -> dict[str, str]:
+    """:func:`page_name` → IRI for every entity of ``kinds`` in ``store`` (one query)."""
+    classes = " ".join(f"<{c}>" for c, k in CLASS_KIND.items() if k in kinds)
+    rows = store.query(f"SELECT DISTINCT ?x WHERE {{ VALUES ?c {{ {classes} }} ?x a ?c }}")
+    return {page_name(r["x"].value): r["x"].value for r in rows if isinstance(r["x"], ox.NamedNode)}
+
+
+_INDEXES: dict[str, dict[str, str]] = {}
+
+
+def explorer_page(out: Path, page: str) -> str | None:
+    """The HTML of the explorer page ``page`` (``KIND-HASH.html``) of the build in ``out``,
+    or None if no entity of the build has that page. The name index is kept per build."""
+    from kg.store import open_store
+
+    store = open_store(out)
+    key = str((out / "store").resolve())
+    index = _INDEXES.get(key)
+    if index is None:
+        index = _INDEXES[key] = page_index(store)
+    iri = index.get(page)
+    if iri is None:
+        return None
+    ego = ego_network(store, iri)
+    return render_explorer(ego, title=f"关系图 · Graph explorer: {ego.graph.nodes[iri]['label']}")
+
+
+def write_all_explorers(store: ox.Store, out: Path, kinds: tuple[str, ...] = PAGE_KINDS, *,
+                        depth: int = 2) -> int:
+    """Write the explorer page of every entity of ``kinds`` to ``out/explore/`` (for file://
+    use of the spread view's ⌖ links) and return how many were written."""
+    index = page_index(store, kinds)
+    folder = out / "explore"
+    folder.mkdir(parents=True, exist_ok=True)
+    for page, iri in sorted(index.items()):
+        ego = ego_network(store, iri, depth=depth)
+        write_text(folder / page, render_explorer(ego, title=f"关系图 · Graph explorer: {ego.graph.nodes[iri]['label']}"))
+    return len(index)

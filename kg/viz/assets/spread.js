@@ -412,7 +412,7 @@
   const kindOf = (iri) => (iri.split("/id/")[1] || "entity").split("/")[0].replace(/[^a-z]/g, "") || "entity";
   const exploreHref = (iri) => "explore/" + kindOf(iri) + "-" + fnv64(iri) + ".html";
   const explore = (iri, name) => el("a", {class: "explore", href: exploreHref(iri), target: "_blank", rel: "noopener",
-    title: "关系图 / graph explorer: " + name + "(由 kg viz --explore 生成 / made by kg viz --explore)", data: {iri}}, "⌖");
+    title: "关系图 / graph explorer: " + name + "(经 kg serve 打开,或先运行 kg viz --explore-all / open via kg serve or kg viz --explore-all)", data: {iri}}, "⌖");
   function programmeCard() {
     const p = state.programme;
     const adopters = [];
