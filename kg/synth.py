@@ -14,6 +14,20 @@ bytes. Beside the reports, ``truth.csv`` (region code, programme, first year a
 report states it as done), ``reports.csv`` (file, region, year) and
 ``truth.json`` (parameters and counts) let :func:`score` measure how much of it
 a build recovers.
+
+With a :class:`Hazard` (``kg synth --neighbour-effect BETA``) the spread is instead the
+documented discrete-time hazard an event-history model can be checked against:
+among the counties that report (the population), a county that has not adopted a
+programme by t − 1 adopts it in t with probability
+
+    P = 1 / (1 + exp(−(baseline + beta · E)))
+
+where E is the share of its boundary neighbours (``kg/data/adjacency.csv``, among the
+population) that had adopted by t − 1 (0 for a county without neighbours). Each
+programme starts in 1–3 origin counties in a year of 2015–2020; the hazard applies
+from the next year on; no provincial documents, peers or appeal. ``truth.json``
+records the parameters under ``hazard``. Without it, the corpus is byte for byte
+what it was.
 """
 
 from __future__ import annotations
@@ -33,12 +47,28 @@ from kg import thesaurus as thes
 from kg.gazetteer import Division, Gazetteer
 from kg.resources import data_file
 
-__all__ = ["SynthResult", "generate", "score", "format_score"]
+__all__ = ["Hazard", "SynthResult", "generate", "score", "format_score"]
 
 YEARS = tuple(range(2015, 2025))
 PROGRAMMES = 60  # curated programmes that spread in one corpus
 NEIGHBOURS = 6
 EXCLUDED_PROVINCES = ("71", "81", "82")  # no county reports from Taiwan, Hong Kong, Macau
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """The logit hazard of adoption in t: ``baseline + beta · E``, E the share of boundary
+    neighbours adopted by t − 1 (see the module docstring)."""
+
+    beta: float
+    baseline: float = -3.5
+
+    def as_json(self) -> dict[str, Any]:
+        return {"model": "logit", "baseline": self.baseline, "neighbour_effect": self.beta,
+                "exposure": "share of boundary neighbours (kg/data/adjacency.csv) among the "
+                            "reporting counties adopted by t - 1",
+                "formula": "P(adopt in t | not by t - 1) = 1 / (1 + exp(-(baseline + "
+                           "neighbour_effect * exposure)))"}
 
 
 @dataclass
@@ -186,6 +216,49 @@ def _simulate(counties: list[Division], gazetteer: Gazetteer, programmes: list[s
     return _Spread(adopted, origins, documents)
 
 
+def _boundary(population: list[int], counties: list[Division]) -> list[list[int]]:
+    """Positions (in ``population``) of each member's boundary neighbours among the population."""
+    from kg.export.neighbours import adjacency
+
+    where = {counties[i].code: k for k, i in enumerate(population)}
+    out: list[list[int]] = [[] for _ in population]
+    adj = adjacency()
+    for a, b in zip(adj["code_a"], adj["code_b"], strict=True):
+        if a in where and b in where:
+            out[where[a]].append(where[b])
+            out[where[b]].append(where[a])
+    return [sorted(x) for x in out]
+
+
+def _simulate_hazard(counties: list[Division], population: list[int], programmes: list[str],
+                     hazard: Hazard, rng: random.Random) -> _Spread:
+    """The documented logit hazard among ``population`` (county indices): see the module."""
+    import numpy as np
+
+    nbrs = _boundary(population, counties)
+    n = len(population)
+    degree = np.array([len(x) for x in nbrs], dtype=np.float64)
+    rows = np.repeat(np.arange(n), [len(x) for x in nbrs])
+    cols = np.array([j for x in nbrs for j in x], dtype=np.int64)
+    draws = np.random.default_rng(rng.randrange(2**32))
+    adopted: dict[tuple[int, str], int] = {}
+    origins: set[tuple[int, str]] = set()
+    for prog in programmes:
+        start = rng.choice(YEARS[:6])
+        year_of = np.zeros(n, dtype=np.int32)
+        for k in rng.sample(range(n), min(n, rng.randint(1, 3))):
+            year_of[k] = start
+            origins.add((population[k], prog))
+        for year in range(start + 1, YEARS[-1] + 1):
+            done = year_of > 0  # adopted by t − 1
+            hits = np.bincount(rows, weights=done[cols], minlength=n)
+            share = np.divide(hits, degree, out=np.zeros(n), where=degree > 0)
+            p = 1.0 / (1.0 + np.exp(-(hazard.baseline + hazard.beta * share)))
+            year_of[(~done) & (draws.random(n) < p)] = year
+        adopted.update({(population[int(k)], prog): int(year_of[k]) for k in np.flatnonzero(year_of)})
+    return _Spread(adopted, origins, {})
+
+
 # --- rendering one report -------------------------------------------------------------------
 
 
@@ -319,18 +392,25 @@ def _plan(n_reports: int, counties: list[Division], rng: random.Random,
     return out
 
 
-def _reports(n_reports: int, seed: int, within: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+def _reports(n_reports: int, seed: int, within: tuple[str, ...] = (),
+             hazard: Hazard | None = None) -> Iterator[dict[str, Any]]:
     gazetteer = gaz.load()
     rng = random.Random(f"fazhi-synth:{seed}")
     counties = _counties(gazetteer)
     pool = sorted(_usable_labels())
     programmes = sorted(rng.sample(pool, min(PROGRAMMES, len(pool))))
-    spread = _simulate(counties, gazetteer, programmes, rng)
+    if hazard is None:
+        spread = _simulate(counties, gazetteer, programmes, rng)
+        plan = _plan(n_reports, counties, rng, within)
+    else:  # the population is the reporting counties, so it is drawn first
+        plan = _plan(n_reports, counties, rng, within)
+        population = sorted({i for i, _ in plan})
+        spread = _simulate_hazard(counties, population, programmes, hazard, rng)
     by_county: dict[int, dict[str, int]] = {}
     for (i, prog), year in spread.adopted.items():
         by_county.setdefault(i, {})[prog] = year
     seen: dict[tuple[int, int], int] = {}
-    for i, year in _plan(n_reports, counties, rng, within):
+    for i, year in plan:
         copy = seen.get((i, year), 0)
         seen[(i, year)] = copy + 1
         d = counties[i]
@@ -363,7 +443,7 @@ def _reports(n_reports: int, seed: int, within: tuple[str, ...] = ()) -> Iterato
 
 
 def generate(n_reports: int, out: Path, *, seed: int = 0,
-             within: tuple[str, ...] = ()) -> SynthResult:
+             within: tuple[str, ...] = (), hazard: Hazard | None = None) -> SynthResult:
     """Write ``n_reports`` report files and their ground truth into ``out``.
 
     Args:
@@ -373,6 +453,8 @@ def generate(n_reports: int, out: Path, *, seed: int = 0,
         within: code prefixes (``("3306", "3307")``: two prefectures) the reporting counties
             are drawn from, so that they border each other; the spread itself is simulated
             over every county, the same as without ``within``.
+        hazard: simulate the documented logit hazard among the reporting counties instead
+            (module docstring); its parameters go to ``truth.json``.
     """
     reports_dir = out / "reports"
     reports_dir.mkdir(parents=True, exist_ok=True)
@@ -380,7 +462,7 @@ def generate(n_reports: int, out: Path, *, seed: int = 0,
     rows = []
     total = 0
     programmes: list[str] = []
-    for rep in _reports(n_reports, seed, within):
+    for rep in _reports(n_reports, seed, within, hazard):
         path = reports_dir / rep["file"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(rep["data"])
@@ -405,6 +487,7 @@ def generate(n_reports: int, out: Path, *, seed: int = 0,
         "generator": "kg synth", "seed": seed, "reports": len(rows), "bytes": total,
         "regions": len({r[1] for r in rows}), "years": [YEARS[0], YEARS[-1]],
         "programmes": programmes, "truth_rows": len(truth), **({"within": list(within)} if within else {}),
+        **({"hazard": hazard.as_json()} if hazard else {}),
         "files": {"reports": "reports/", "truth": "truth.csv", "report_list": "reports.csv"},
     }
     (out / "truth.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n",

@@ -16,7 +16,14 @@ import click
 @click.option("--within", multiple=True, metavar="CODE",
               help="只为代码以此开头的县生成报告,可重复 / only counties whose code starts with CODE "
                    "report (repeatable: 3306 = 绍兴市); the spread is the same")
-def command(n_reports: int, seed: int, out: Path, within: tuple[str, ...]) -> None:
+@click.option("--neighbour-effect", "beta", type=float, default=None, metavar="BETA",
+              help="按已知的 logit 风险模拟扩散 / simulate the documented logit hazard "
+                   "baseline + BETA · share of boundary neighbours adopted by t - 1 "
+                   "among the reporting counties (truth.json: hazard)")
+@click.option("--baseline", type=float, default=-3.5, show_default=True,
+              help="与 --neighbour-effect 一起:基线 log-odds / with --neighbour-effect: the baseline")
+def command(n_reports: int, seed: int, out: Path, within: tuple[str, ...], beta: float | None,
+            baseline: float) -> None:
     """生成带真值的模拟报告语料 / Generate realistic reports with ground truth.
 
     County-level regions and years; programmes from the curated scheme spread
@@ -28,10 +35,11 @@ def command(n_reports: int, seed: int, out: Path, within: tuple[str, ...]) -> No
     kg build synth/reports --out synth-graph/
     kg eval --truth synth/ --out synth-graph/
     """
-    from kg.synth import generate
+    from kg.synth import Hazard, generate
 
+    hazard = None if beta is None else Hazard(beta=beta, baseline=baseline)
     try:
-        result = generate(n_reports, out, seed=seed, within=within)
+        result = generate(n_reports, out, seed=seed, within=within, hazard=hazard)
     except ValueError as e:
         raise click.BadParameter(f"{e} / 没有代码以此开头的县", param_hint="--within") from e
     click.echo(
