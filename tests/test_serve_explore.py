@@ -1,36 +1,26 @@
 """kg serve: /spread.html and the explorer pages behind the spread view's ⌖ links, made on demand."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from html import escape
 
 import pytest
+from conftest import free_port, wait_until_up
 
 from kg.store import open_store
 from kg.viz.explore import page_name
 
 
 def _serve(out):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--out", str(out),
                              "--port", str(port), "--workers", "1", "--timeout", "10"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/queries", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(proc.stdout.read().decode())
-            time.sleep(0.1)
+    wait_until_up(proc, url + "/queries", tries=150)
     try:
         yield url
     finally:
