@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 from conftest import free_port, wait_until_up
