@@ -81,6 +81,19 @@ _REGION_COLS = (
         "measure out, or the subject of a township report)",
     ),
 )
+def _point_cols(unit: str, source: str) -> tuple:
+    """lon, lat and approximate_location of a ``unit`` whose points come from ``source``."""
+    return (
+        _f("lon", "float64", f"longitude of the {unit}'s point (WGS84)", "degrees east"),
+        _f("lat", "float64", f"latitude of the {unit}'s point (WGS84)", "degrees north"),
+        _f(
+            "approximate_location",
+            "boolean",
+            f"true when the point was filled in by fazhi-kg, not from {source}",
+        ),
+    )
+
+
 _HIER_COLS = (
     _f(
         "prefecture_code",
@@ -242,13 +255,7 @@ TABLES: tuple[TableSpec, ...] = (
             *_REGION_COLS,
             _f("parent_code", "string", "code of the direct parent (fz:partOf)"),
             *_HIER_COLS,
-            _f("lon", "float64", "longitude of the region's point (WGS84)", "degrees east"),
-            _f("lat", "float64", "latitude of the region's point (WGS84)", "degrees north"),
-            _f(
-                "approximate_location",
-                "boolean",
-                "true when the point was filled in by fazhi-kg, not from the gazetteer",
-            ),
+            *_point_cols("region", "the gazetteer"),
             _f(
                 "n_reports",
                 "int64",
@@ -304,13 +311,7 @@ TABLES: tuple[TableSpec, ...] = (
             *_REGION_COLS,
             _f("parent_code", "string", "code of the direct parent; empty for provinces"),
             *_HIER_COLS,
-            _f("lon", "float64", "longitude of the division's point (WGS84)", "degrees east"),
-            _f("lat", "float64", "latitude of the division's point (WGS84)", "degrees north"),
-            _f(
-                "approximate_location",
-                "boolean",
-                "true when the point was filled in by fazhi-kg, not from the code list",
-            ),
+            *_point_cols("division", "the code list"),
             _f("observed", "bool", "true when the division is in regions.csv (this build observed it)"),
         ),
         HIERARCHY_SOURCE,
