@@ -131,7 +131,11 @@ def fit_hazard(panel: pd.DataFrame, *, coverage: bool = True, exposure: Exposure
         programmes: only these programmes (default: every programme, pooled).
         cluster: standard errors clustered by region.
     """
-    import statsmodels.api as sm
+    try:
+        import statsmodels.api as sm
+    except ImportError as e:  # an optional extra, not a core dependency
+        raise KGError("拟合需要 statsmodels / fitting needs statsmodels: "
+                      "pip install 'fazhi-kg[notebooks]'") from e
 
     rows = risk_set(panel, coverage=coverage, exposure=exposure, programmes=programmes)
     if rows.empty or rows["event"].nunique() < 2 or rows["exposure"].nunique() < 2:
