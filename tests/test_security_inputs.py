@@ -159,7 +159,10 @@ def test_an_output_folder_that_is_not_a_build_is_refused_untouched(tmp_path):
     assert (home / "graph.nt").read_text(encoding="utf-8") == "mine\n"
     assert not (home / ".builds").exists()
     (tmp_path / "empty").mkdir()
-    for out in (tmp_path / "empty", tmp_path / "new"):
+    (tmp_path / "kept").mkdir()  # a fresh clone's output/: only the .gitkeep that keeps it in git
+    (tmp_path / "kept" / ".gitkeep").write_bytes(b"")
+    for out in (tmp_path / "empty", tmp_path / "new", tmp_path / "kept"):
         build.run([corpus], out, workers=1)
         (out / "notes-of-mine.txt").write_text("x", encoding="utf-8")  # a build stays a build
         assert len(build.run([corpus], out, workers=1).ok) == 1
+    assert (tmp_path / "kept" / ".gitkeep").exists()

@@ -127,6 +127,9 @@ _BUILD_NAMES = frozenset({".builds", ".current", ".lock", ".store.new", ".store.
                           "cache.sqlite-journal", "cache.sqlite-wal", "cache.sqlite-shm", ".state.sqlite",
                           "graph.nt", "graph.ttl", "graph.nq", "manifest.json", "spread.html", "store"})
 _BUILD_MARKS = (".current", ".builds", "manifest.json")
+_PLACEHOLDERS = frozenset({".gitkeep", ".keep", ".gitignore"})
+"""Files that keep an empty folder in version control (this repository's own output/ holds a
+.gitkeep): a folder holding only these is empty for the build, which leaves them in place."""
 
 
 def check_out(out: Path) -> None:
@@ -147,7 +150,7 @@ def check_out(out: Path) -> None:
                       f"({e.strerror or e})") from e
     if not names or any(mark in names for mark in _BUILD_MARKS):
         return
-    others = sorted(names - _BUILD_NAMES)
+    others = sorted(names - _BUILD_NAMES - _PLACEHOLDERS)
     if others:
         listed = ", ".join(show(n) for n in others[:5]) + (" …" if len(others) > 5 else "")
         raise KGError(f"{show(str(out))}: 输出目录不是构建目录,且含有其他文件 / the output folder is not a "
