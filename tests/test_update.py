@@ -194,3 +194,56 @@ def test_update_validates_the_changed_reports(tmp_path, corpora, monkeypatch):
     (src / "violating.txt").unlink()
     again = build.run([src], out, workers=1, validate="sample", update=True)
     assert again.stats["in_place"] and again.violations == []
+
+
+SOURCE = "<http://purl.org/dc/terms/source>"
+
+
+def test_update_samples_the_reports_a_clean_build_samples_and_a_few_changed_ones(tmp_path, corpora, monkeypatch):
+    """In sample mode a report is validated or not by its name, in a clean build and an
+    update alike; an update also validates UPDATE_SAMPLE_MIN of its changed reports when
+    the name rule picks fewer of them."""
+    real = validation.validate_report
+
+    def validate(lines, codes):  # each validated report's subgraph yields a finding naming it
+        return real(lines, codes) + [f"planted: {ln.split(SOURCE)[1].strip(' .')}"
+                                     for ln in lines if SOURCE in ln]
+
+    monkeypatch.setattr(validation, "validate_report", validate)
+    src = _corpus(tmp_path, corpora)
+    inputs = sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file())
+    rate = validation.sample_rate(len(inputs))
+    out = tmp_path / "out"
+    first = build.run([src], out, workers=1, validate="sample")
+    found = {v.removeprefix("planted: ") for v in first.violations if v.startswith("planted: ")}
+    reports = {e.source for e in first.entries if e.status == "ok"}
+    assert found == {f'"{s}"' for s in reports if validation.sampled(s, rate)}
+    assert 0 < len(found) < len(reports)
+
+    # change reports the name rule does not sample: the update validates UPDATE_SAMPLE_MIN of them
+    unsampled = sorted(s for s in reports if not validation.sampled(s, rate))
+    assert len(unsampled) > validation.UPDATE_SAMPLE_MIN
+    changed = unsampled[:validation.UPDATE_SAMPLE_MIN + 1]
+    for s in changed:
+        (src / s).write_bytes((src / s).read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
+    updated = build.run([src], out, workers=1, validate="sample", update=True)
+    assert updated.stats["in_place"] and updated.stats["extracted"] == len(changed)
+    clean = build.run([src], tmp_path / "clean", workers=1, validate="sample")
+    assert set(clean.violations) == set(first.violations)  # the same names, the same sample
+    extra = set(updated.violations) - set(clean.violations)
+    assert set(clean.violations) <= set(updated.violations)
+    assert len(extra) == validation.UPDATE_SAMPLE_MIN
+    assert extra <= {f'planted: "{s}"' for s in changed}
+
+
+def test_update_sample_policy():
+    """The name rule samples about the rate; the update's extra checks are spread evenly."""
+    names = [f"{k:02d}/{k:06d}_2021.txt" for k in range(20000)]
+    rate = validation.sample_rate(len(names))
+    assert rate == 100 / 20000 and validation.sample_rate(1000) == 20 / 1000
+    assert 60 <= sum(validation.sampled(n, rate) for n in names) <= 140
+    changed = [(f"k{i:03d}", f"x{i}.txt") for i in range(100)]
+    keys = validation.update_sample(changed, 0.0)
+    assert keys == ["k000", "k020", "k040", "k060", "k080"]
+    assert validation.update_sample(changed[:3], 0.0) == ["k000", "k001", "k002"]
+    assert validation.update_sample(changed, 1.0) == [k for k, _ in changed]

@@ -91,8 +91,8 @@ def _plan(inputs: Sequence[Path] | None, out: Path, *, workers: int | None,
     entries = [ManifestEntry(source=source, status="skipped", reason=reason) for _, source, reason in skipped]
     if on_start:
         on_start(len(files))
-    mode, stride = validation.choose(validate, len(files))
-    items = [(path, source, mode == "sample" and i % stride == 0) for i, (path, source) in enumerate(files)]
+    mode, rate = validation.choose(validate, len(files))
+    items = [(path, source, mode == "sample" and validation.sampled(source, rate)) for path, source in files]
     clock.start("signatures")
     signatures = [signature(path) for path, _ in files]
     return Plan(out=out, build=build, previous=previous, items=items, signatures=signatures,

@@ -8,8 +8,9 @@ union of their codes); the store is an Oxigraph checkpoint of the previous one w
 lines removed and added, ``graph.nt`` and ``graph.ttl`` splices of the previous ones, the
 spread view's query rows are refreshed for the changed nodes only, and validation covers
 (a sample of) the changed reports, and the shared nodes if they changed, while the other
-reports' violations are carried over. The result equals a clean build (apart from which
-reports were validated). Work is proportional to the changed files (a look-up each in
+reports' violations are carried over (:mod:`kg.build.validation`: the same sample as a
+clean build, and at least a few changed reports). The result equals a clean build (apart
+from those extra checks). Work is proportional to the changed files (a look-up each in
 graph.nt and graph.ttl, through :class:`kg.store.SortedLines`), plus a copy of graph.nt and
 graph.ttl, a stat of every input and the spread view's packing; ``stats["phases"]`` has the
 wall and CPU seconds of each step. :class:`Fallback` is raised when the previous build
@@ -38,8 +39,9 @@ from kg.build.publish import finish
 from kg.build.results import BuildResult, Dedup, Done
 from kg.build.state import STATE, State
 from kg.build.validation import (
-    VALIDATION_SAMPLE,
+    sample_rate,
     scheme_lines,
+    update_sample,
     validate_file,
     validate_lines,
     validate_reports,
@@ -203,12 +205,15 @@ def _delta(plan: Plan, state: State, got: _Gathered) -> _Delta:
 
 
 def _validate_changed(plan: Plan, got: _Gathered, delta: _Delta) -> Callable[[], dict[str, list[str]]]:
-    """SHACL of the changed reports in a second process from here on: like a clean build, a
-    sample: every changed report up to VALIDATION_SAMPLE[0] of them, else that many spread
-    evenly over them (the others keep no violations, as unsampled reports of a clean build)."""
-    added = delta.added
-    sampled = added[::max(1, len(added) // VALIDATION_SAMPLE[0])] if plan.mode == "sample" else []
-    reports = [(key, delta.lines_of[key], got.contributors[key].codes) for key in sampled]
+    """SHACL of the changed reports in a second process from here on, in ``sample`` mode: the
+    ones a clean build of these inputs samples, and at least a few
+    (:func:`kg.build.validation.update_sample`); the others keep no violations, as unsampled
+    reports of a clean build."""
+    if plan.mode != "sample":
+        return dict
+    rate = sample_rate(len(plan.items))
+    keys = update_sample([(key, got.contributors[key].source) for key in delta.added], rate)
+    reports = [(key, delta.lines_of[key], got.contributors[key].codes) for key in keys]
     return processes.in_child(lambda: validate_reports(reports)) if reports else dict
 
 
