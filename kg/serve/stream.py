@@ -10,7 +10,8 @@ the next query as soon as the answer is written.
 Two caps apply: ``max_rows`` (rows or triples) and ``max_bytes`` (the answer's
 size). An answer cut at either is still a complete, valid document, and the
 cut is reported (``"rows"`` or ``"bytes"``) so the endpoint can say so in its
-headers. SPARQL JSON results are written directly; CSV, TSV and XML are
+headers. SPARQL JSON results are serialised by pyoxigraph as they come (no
+Python object per term) and cut into rows on the way to the sink; CSV, TSV and XML are
 written by pyoxigraph in batches of rows, joined without their repeated
 header and footer; RDF answers are serialised by pyoxigraph once, being capped
 at ``max_rows`` triples.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -118,7 +120,6 @@ class _Memo:
 
     def __init__(self) -> None:
         self.dicts: dict[Any, dict[str, Any]] = {}
-        self.texts: dict[Any, str] = {}
 
     def dict(self, term: Any) -> dict[str, Any]:
         d = self.dicts.get(term)
@@ -127,14 +128,6 @@ class _Memo:
                 self.dicts.clear()
             d = self.dicts[term] = term_json(term)
         return d
-
-    def text(self, term: Any) -> str:
-        t = self.texts.get(term)
-        if t is None:
-            if len(self.texts) > self.LIMIT:
-                self.texts.clear()
-            t = self.texts[term] = json.dumps(term_json(term), ensure_ascii=False)
-        return t
 
 
 def _solutions(result: ox.QuerySolutions, limit: int) -> Iterator[Any]:
@@ -157,30 +150,120 @@ def write_solutions(result: ox.QuerySolutions, fmt: str, sink: Sink, limit: int)
     """Write SELECT solutions (at most ``limit`` rows) to ``sink`` in ``fmt``."""
     names = [v.value for v in result.variables]
     if fmt == "json":
-        return _write_json(_solutions(result, limit), names, sink)
+        return _write_json_native(result, names, sink, limit)
     return _write_batched(_rows(result, names, limit), names, fmt, sink)
 
 
-def _write_json(solutions: Iterator[Any], names: list[str], sink: Sink) -> Written:
-    head = json.dumps({"head": {"vars": names}}, ensure_ascii=False)[:-1]
-    sink.write(f'{head},"results":{{"bindings":['.encode())
-    keys = [json.dumps(n, ensure_ascii=False) + ":" for n in names]
-    memo = _Memo()
-    close = b"]}}"
-    n, more, cut = 0, False, ""
-    for sol in solutions:
-        if sol is None:
-            more, cut = True, "rows"
-            break
-        row = ",".join(k + memo.text(t) for k, t in zip(keys, sol) if t is not None)
-        data = (b",{" if n else b"{") + row.encode("utf-8") + b"}"
-        if not sink.fits(len(data), len(close)):
-            more, cut = True, "bytes"
-            break
-        sink.write(data)
-        n += 1
-    sink.write(close)
-    return Written(n, more, cut)
+_STRING = rb'"(?:[^"\\]++|\\.)*+"'
+
+
+def _object(depth: int) -> bytes:
+    """A JSON object nested at most ``depth`` deep, its strings read as strings."""
+    pattern = rb'\{(?:[^{}"]++|' + _STRING + rb')*+\}'
+    for _ in range(depth - 1):
+        pattern = rb'\{(?:[^{}"]++|' + _STRING + rb'|' + pattern + rb')*+\}'
+    return pattern
+
+
+_HEAD = re.compile(rb'\{"head":\{"vars":\[[^\]]*\]\},"results":\{"bindings":\[')
+_ROW = re.compile(rb',?' + _object(8))  # a row, its terms, triple terms nested three deep
+_END = b"]}}"
+
+
+class _Stop(Exception):
+    """The answer is cut: stop pyoxigraph's serialiser."""
+
+
+class _JsonRows:
+    """The output pyoxigraph's SPARQL JSON serialiser writes into: it cuts the bytes into
+    rows and passes whole rows to ``sink``, at most ``limit`` and within its size cap.
+
+    Rows are found without parsing: between two rows that bind something, the bytes
+    ``},{"name":{"type":`` (``name`` a projected variable) can only be a row boundary,
+    since a string holds no bare quote. Where ``{}`` occurs (a row binding nothing, or
+    those characters in a value), rows are matched one by one, strings read as strings.
+    """
+
+    def __init__(self, names: list[str], sink: Sink, limit: int) -> None:
+        keys = b"|".join(re.escape(json.dumps(n, ensure_ascii=False).encode()) for n in names)
+        self._next = re.compile(rb'\},\{(?:' + (keys or rb'(?!)') + rb'):\{"type":')
+        self.sink, self.limit = sink, limit
+        self.buf = b""
+        self.head = False
+        self.rows, self.more, self.cut = 0, False, ""
+
+    def write(self, data: bytes) -> int:
+        self.buf += data
+        if not self.head:
+            m = _HEAD.match(self.buf)
+            if m is None:
+                return len(data)
+            self.sink.write(self.buf[:m.end()])
+            self.buf, self.head = self.buf[m.end():], True
+        self._rows(self._ends())
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def _ends(self) -> list[int]:
+        """Where the complete rows at the start of the buffer end."""
+        buf = self.buf
+        if b"{}" not in buf:
+            return [m.start() + 1 for m in self._next.finditer(buf)]
+        ends, at = [], 0
+        while (m := _ROW.match(buf, at)) is not None and m.end() < len(buf):
+            ends.append(at := m.end())  # complete: something follows it
+        return ends
+
+    def _rows(self, ends: list[int]) -> None:
+        """Write the rows that end at ``ends`` (as far as the caps let them) and keep the rest."""
+        if not ends:
+            return
+        room = self.limit - self.rows
+        more = len(ends) > room
+        take = ends[:room] if more else ends
+        n = len(take)
+        if take and not self.sink.fits(take[-1], len(_END)):
+            n = next(i for i, end in enumerate(take) if not self.sink.fits(end, len(_END)))
+            more, self.cut = True, "bytes"
+        elif more:
+            self.cut = "rows"
+        cut_at = take[n - 1] if n else 0
+        if cut_at:
+            self.sink.write(self.buf[:cut_at])
+        self.rows += n
+        self.buf = self.buf[cut_at:]
+        if more:
+            self.more = True
+            raise _Stop
+
+    def close(self) -> Written:
+        """Write the last row (the serialiser has finished) and the closing brackets."""
+        if not self.more:
+            if not self.head or not self.buf.endswith(_END):
+                raise ValueError("pyoxigraph wrote SPARQL JSON this writer cannot read")
+            if len(self.buf) > len(_END):
+                try:
+                    self._rows([len(self.buf) - len(_END)])
+                except _Stop:
+                    pass
+        self.sink.write(_END)
+        return Written(self.rows, self.more, self.cut)
+
+
+def _write_json_native(result: ox.QuerySolutions, names: list[str], sink: Sink,
+                       limit: int) -> Written:
+    out = _JsonRows(names, sink, limit)
+    try:
+        result.serialize(out, format=ox.QueryResultsFormat.JSON)
+    except _Stop:
+        pass
+    except OSError as e:  # pyoxigraph reports what the output raised as OSError
+        if not out.more:
+            raise
+        del e
+    return out.close()
 
 
 def _serialize(names: list[str], bindings: list[dict[str, Any]], fmt: str) -> bytes:
