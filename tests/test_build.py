@@ -179,6 +179,32 @@ def test_shacl_violations_are_reported_in_either_validation_mode(tmp_path, monke
     assert manifest["summary"]["validation"] == mode
 
 
+def test_sampled_reports_are_validated_together_and_their_violations_kept(tmp_path, monkeypatch):
+    """In ``sample`` mode the sampled reports' subgraphs are validated after the extraction,
+    together: a report's violation is still its own, and a duplicate's lines (not in the
+    graph) are not validated."""
+    from kg.build import validation
+
+    real = validation.validate_report
+
+    def validate(lines, codes):  # pyshacl's findings, and one planted per report named so
+        planted = [f"planted:{ln.split()[-2]}" for ln in lines
+                   if "/terms/source>" in ln and ('"b.txt"' in ln or '"c.txt"' in ln)]
+        return real(lines, codes) + planted
+
+    monkeypatch.setattr(validation, "validate_report", validate)  # forked processes inherit it
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLE_CORPUS / "003_bbae543c794aacc6.txt", src / "a.txt")
+    shutil.copy(SAMPLE_CORPUS / "001_ef7d1cd6b277190b.txt", src / "b.txt")
+    shutil.copy(SAMPLE_CORPUS / "001_ef7d1cd6b277190b.txt", src / "c.txt")  # b's duplicate
+    result = build.run([src], tmp_path / "out", workers=2, validate="sample", spread=False)
+    assert result.violations == ['planted:"b.txt"']
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["shacl_violations"] == 1
+    assert [e["status"] for e in manifest["entries"]] == ["ok", "ok", "duplicate"]
+
+
 def test_extract_without_spacy_doc_equals_the_spacy_pipeline():
     """kg.extract.extract runs the stages straight over the text; the spaCy path agrees."""
     from kg import ingest

@@ -5,7 +5,8 @@
   process only files results (cache rows, manifest entries, duplicates);
 - a loader process bulk-loads the runs into the store as they come (:mod:`kg.build.loader`),
   and at the end writes ``spread.html`` from the store;
-- once the extraction ends: the SHACL of the shared nodes in a child process; the k-way
+- once the extraction ends: the SHACL of the shared nodes and of the sampled reports'
+  subgraphs (validated together, not one by one in the workers) in a child process; the k-way
   merge of the runs into ``graph.nt`` (and the state's reference counts) here, then
   ``graph.ttl`` (and the whole graph's SHACL, in ``full`` mode) in another child, while the
   loader finishes the store and the spread view;
@@ -34,7 +35,7 @@ from kg.build.plan import Plan
 from kg.build.publish import finish
 from kg.build.results import BuildResult, Dedup
 from kg.build.state import STATE, State
-from kg.build.validation import scheme_lines, validate_file, validate_lines
+from kg.build.validation import scheme_lines, validate_file, validate_lines, validate_reports
 from kg.build.worker import Batch
 from kg.namespaces import ID
 from kg.store import RunWriter, merge_runs, write_turtle
@@ -50,6 +51,7 @@ class _Extracted:
     codes: Counter[str] = field(default_factory=Counter)  # division code -> reports naming it
     contributors: list[str] = field(default_factory=list)  # file keys of the reports in the graph
     owned: dict[str, list[str]] = field(default_factory=dict)  # violations by file key
+    sampled: list[tuple[str, list[str], tuple[str, ...]]] = field(default_factory=list)  # to validate
     keys: set[str] = field(default_factory=set)  # every input's file key (kept in the cache)
     stat_rows: list[tuple[str, str, str]] = field(default_factory=list)
     nbytes: int = 0
@@ -66,10 +68,12 @@ def _extract(plan: Plan, loader: StoreLoader, own: RunWriter, minus: RunWriter,
     got = _Extracted()
     dedup = Dedup(plan.entries)
     cache_db = plan.cache_db
+    sampled: dict[str, list[str]] = {}  # the lines of the reports to validate, by file key
 
     def on_batch(batch: Batch) -> None:
         for row in batch.rows:
             cache_db.put_encoded(*row)
+        sampled.update(batch.sampled)
         if batch.run is not None:
             got.runs.append(batch.run)
             loader.add(batch.run)
@@ -90,6 +94,9 @@ def _extract(plan: Plan, loader: StoreLoader, own: RunWriter, minus: RunWriter,
             got.codes.update(done.codes)
             if done.violations:
                 got.owned[done.file_key] = done.violations
+            elif done.violations is None and plan.items[i][2]:  # sampled, not validated yet
+                lines = sampled.pop(done.file_key, None) or (done.lines.split("\n") if done.lines else [])
+                got.sampled.append((done.file_key, lines, done.codes))
             if was_cached:
                 own.add(done.lines.split("\n") if done.lines else [])
             if nq is not None:
@@ -128,7 +135,8 @@ def build(plan: Plan) -> BuildResult:
     if nq is not None:
         nq.writelines(f"{ln[:-2]} <{SHARED_GRAPH}> .\n" for ln in shared)
         nq.close()
-    shared_shacl = processes.in_child(lambda: _timed(validate_lines, shared)) if plan.mode == "sample" else None
+    shared_shacl = (processes.in_child(lambda: _timed(_validate_sample, shared, got.sampled))
+                    if plan.mode == "sample" else None)
 
     clock.start("merge")
     t0 = time.perf_counter()
@@ -177,6 +185,14 @@ def _timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, value
 
 
+def _validate_sample(shared: list[str], reports: list[tuple[str, list[str], tuple[str, ...]]]
+                     ) -> tuple[list[str], dict[str, list[str]]]:
+    """``sample`` mode's SHACL: the shared nodes' violations, and the sampled reports'
+    (file key, lines, codes) by file key, in one run over their union (one run per report
+    only when it finds any: :func:`kg.build.validation.validate_reports`)."""
+    return validate_lines(shared), validate_reports(reports)
+
+
 def _turtle(build_dir: Path, *, validate: bool) -> tuple[float, float, list[str] | None]:
     """graph.ttl (and its block index) from graph.nt, and in ``full`` mode the SHACL of the
     whole graph: the seconds of each and the violations."""
@@ -203,9 +219,12 @@ def _wait(plan: Plan, state: State, got: _Extracted, loader: StoreLoader,
     if full is not None:
         state.set_violations("full", full)
     if shared_shacl is not None:
-        t_shared, found = shared_shacl()
+        t_shared, (found, by_report) = shared_shacl()
         seconds["validate"] += t_shared
         state.set_violations("shared", found)
+        for key, lines in by_report.items():
+            if lines:
+                state.set_violations(key, lines)
     seconds["spread"] = store["spread"]
     seconds["loader_cpu"] = store["cpu"]
     return store["triples"], state.violations()

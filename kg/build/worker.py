@@ -47,11 +47,21 @@ def limit_worker_memory(budget_mb: int) -> None:
 
 
 def work(item: tuple[Path, str, bool]) -> Done:
-    """Read, extract and serialise one file (runs in a worker process)."""
+    """Read, extract and serialise one file (runs in a worker process); its subgraph
+    validated when ``item`` says so."""
+    path, source, validate_it = item
+    done, lines = _work(path, source)
+    if validate_it and done.ok:
+        done.violations = validation.validate_report(lines, done.codes)
+    return done
+
+
+def _work(path: Path, source: str) -> tuple[Done, list[str]]:
+    """:func:`work` without the validation: the result and its lines as a list (the
+    batch counts them as they are, without splitting ``done.lines`` again)."""
     from kg.extract import extract
     from kg.graph import report_iri, report_lines
 
-    path, source, validate_it = item
     data: bytes | None
     try:
         size = path.stat().st_size  # a file too large to read is refused by ingest.read
@@ -68,16 +78,16 @@ def work(item: tuple[Path, str, bool]) -> Done:
         lines = report_lines(ext, gazetteer=gaz.load(), thesaurus=thes.load(), shared=shared)
     except IngestError as e:
         done.reason = e.reason
-        return done
+        return done, []
     except MemoryError:
         done.reason = (f"内存超限 / out of memory: reading this file needed more than the build "
                        f"worker's {WORKER_MEMORY_MB} MiB budget")
-        return done
+        return done, []
     except Exception as e:  # one bad document never stops a build
         log.debug("unexpected error on %s", source, exc_info=True)
         done.reason = f"内部错误 / internal error: {type(e).__name__}: {e}"
         done.flags.append(traceback.format_exc(limit=1).strip().splitlines()[-1])
-        return done
+        return done, []
     done.ok = True
     done.report = str(report_iri(ext))
     done.counts = counts(ext)
@@ -85,9 +95,7 @@ def work(item: tuple[Path, str, bool]) -> Done:
     done.flags.extend(ext.warnings)
     done.lines = "\n".join(lines)
     done.codes = tuple(sorted(shared))
-    if validate_it:
-        done.violations = validation.validate_report(lines, done.codes)
-    return done
+    return done, lines
 
 
 def warm() -> None:
@@ -101,26 +109,32 @@ def warm() -> None:
 @dataclass
 class Batch:
     """What a worker returns for a batch of files: their results (without their lines,
-    unless asked for), their cache rows, and the sorted run holding their lines."""
+    unless asked for), their cache rows, the sorted run holding their lines, and the
+    lines of the files to validate (by file key), which the parent validates together."""
 
     dones: list[Done] = field(default_factory=list)
     rows: list[tuple[str, bytes, bytes]] = field(default_factory=list)  # key, blob, meta
     run: Path | None = None
+    sampled: dict[str, list[str]] = field(default_factory=dict)  # file key -> lines
 
 
 def work_batch(task: tuple[Path, int, list[tuple[Path, str, bool]], bool]) -> Batch:
     """:func:`work` on each file of a batch (``folder``, its number, its items, whether
     the lines come back too); the lines of every report read go into one sorted run in
     ``folder``. The run holds the lines of reports that turn out to be duplicates, too:
-    the parent takes them away again."""
+    the parent takes them away again. The files to validate are not validated here: their
+    lines come back in ``sampled``, and the parent validates them all in one SHACL run
+    (:func:`kg.build.validation.validate_reports`; some 12 ms per report alone, a
+    fraction of that together)."""
     folder, number, items, keep_lines = task
     batch = Batch()
     counts: Counter[str] = Counter()
-    for item in items:
-        done = work(item)
+    for path, source, validate_it in items:
+        done, lines = _work(path, source)
         batch.rows.append((done.file_key, *encode(done)))
-        if done.ok and done.lines:
-            counts.update(done.lines.split("\n"))
+        counts.update(lines)
+        if validate_it and done.ok:
+            batch.sampled[done.file_key] = lines
         if not keep_lines:
             done.lines = ""
         batch.dones.append(done)
