@@ -36,9 +36,9 @@ import shutil
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -121,21 +121,6 @@ def write_run(path: Path, counts: Counter[str]) -> None:
         f.writelines(f"{ln}\n" if counts[ln] == 1 else f"{ln} #{counts[ln]}\n" for ln in sorted(counts))
 
 
-def _run_lines(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8", newline="\n") as f:
-        for line in f:
-            yield line[:-1]
-
-
-def _count(item: str) -> tuple[str, int]:
-    """A run line's N-Triples line and count (every line ends with " ."; a count follows as
-    " #n", so a " #" inside a literal is never taken for one)."""
-    if item.endswith(" ."):
-        return item, 1
-    line, _, n = item.rpartition(" #")
-    return line, int(n)
-
-
 def merge_runs(runs: list[Path], target: Path, *,
                repeated: Callable[[str, int], None] | None = None,
                dropped: Callable[[str], None] | None = None) -> int:
@@ -146,36 +131,64 @@ def merge_runs(runs: list[Path], target: Path, *,
     the reference counts that let ``kg build --update`` remove a line only when no report
     asserts it any more. A line whose counts add up to 0 or less (its reports taken away
     again: duplicates) is not written; ``dropped(line)`` is called for it.
+
+    The runs are merged as bytes, newline included (twice as fast as decoding, slicing and
+    encoding every line again): UTF-8 bytes sort as their code points do, and no N-Triples
+    line is the start of another, so the order is the same; only the lines handed to
+    ``repeated`` and ``dropped`` are decoded.
     """
-    count = 0
-    last: str | None = None
-    times = 0
-    with target.open("w", encoding="utf-8", newline="\n") as out:
-        write = out.write
-        for item in heapq.merge(*(_run_lines(p) for p in runs)):
-            line, k = _count(item)
-            if line == last:
+    with contextlib.ExitStack() as stack:
+        merged = _Merged(stack.enter_context(target.open("wb")), repeated, dropped)
+        files = [stack.enter_context(path.open("rb")) for path in runs]
+        last: bytes | None = None
+        times = 0
+        for item in heapq.merge(*files):
+            if item.endswith(b" .\n"):
+                k = 1
+            else:  # "line #n": the line added n times
+                line, _, n = item.rpartition(b" #")
+                item, k = line + b"\n", int(n)
+            if item == last:
                 times += k
                 continue
             if last is not None:
-                count += _close(write, last, times, repeated, dropped)
-            last, times = line, k
+                merged.close(last, times)
+            last, times = item, k
         if last is not None:
-            count += _close(write, last, times, repeated, dropped)
-    return count
+            merged.close(last, times)
+        return merged.finish()
 
 
-def _close(write: Callable[[str], object], line: str, times: int,
-           repeated: Callable[[str, int], None] | None, dropped: Callable[[str], None] | None) -> int:
-    """Write a merged line with its total count; 1 if it was written."""
-    if times <= 0:
-        if dropped is not None:
-            dropped(line)
-        return 0
-    write(line + "\n")
-    if times > 1 and repeated is not None:
-        repeated(line, times)
-    return 1
+class _Merged:
+    """The merged lines written to ``out`` in blocks, with their total counts."""
+
+    BLOCK = 4096  # lines per write
+
+    def __init__(self, out: IO[bytes], repeated: Callable[[str, int], None] | None,
+                 dropped: Callable[[str], None] | None) -> None:
+        self.out = out
+        self.repeated, self.dropped = repeated, dropped
+        self.block: list[bytes] = []
+        self.count = 0
+
+    def close(self, line: bytes, times: int) -> None:
+        """``line`` (newline included) with its total count: written if it is positive."""
+        if times <= 0:
+            if self.dropped is not None:
+                self.dropped(line[:-1].decode("utf-8"))
+            return
+        self.block.append(line)
+        self.count += 1
+        if times > 1 and self.repeated is not None:
+            self.repeated(line[:-1].decode("utf-8"), times)
+        if len(self.block) >= self.BLOCK:
+            self.out.write(b"".join(self.block))
+            self.block.clear()
+
+    def finish(self) -> int:
+        """Write what is left; the lines written."""
+        self.out.write(b"".join(self.block))
+        return self.count
 
 
 class SortedLines:
