@@ -95,6 +95,32 @@ class AgencyLexicon:
     levels: dict[str, Level] = field(default_factory=dict)
     led_suffixes: dict[str, tuple[str, str]] = field(default_factory=dict)  # kind, not-next
     exclusions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Derived once (the hot loops used to rebuild them for every text): the words scanned
+    # for, and the cut words of two or more characters (as a tuple for str.endswith, and as
+    # one pattern that finds whether any of them occurs in a name)
+    head_words: tuple[str, ...] = field(init=False)
+    suffix_words: tuple[str, ...] = field(init=False)
+    led_words: tuple[str, ...] = field(init=False)
+    long_cuts: tuple[str, ...] = field(init=False)
+    long_cut_in: re.Pattern[str] = field(init=False)
+    led_cut_in: re.Pattern[str] = field(init=False)  # the same, without NAME_NOUNS
+
+    def __post_init__(self) -> None:
+        long_cuts = tuple(w for w in self.cut_words if len(w) >= 2)
+        derived = {
+            "head_words": tuple(self.heads), "suffix_words": tuple(self.suffixes),
+            "led_words": tuple(self.led_suffixes), "long_cuts": long_cuts,
+            "long_cut_in": _any_of(long_cuts),
+            "led_cut_in": _any_of(w for w in long_cuts if w not in NAME_NOUNS),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # frozen
+
+
+def _any_of(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern matching any of ``words`` (none: a pattern that never matches)."""
+    alternatives = "|".join(map(re.escape, words))
+    return re.compile(alternatives or "(?!)")
 
 
 def _rows(name: str) -> Iterable[list[str]]:
@@ -278,9 +304,9 @@ def _head_hits(
     publisher: AgencyHit | None, lex: AgencyLexicon,
 ) -> list[AgencyHit]:
     out = []
-    for start, end, word in _leftmost_longest(folded, tuple(lex.heads)):
+    for start, end, word in _leftmost_longest(folded, lex.head_words):
         head = lex.heads[word]
-        if any(folded.startswith(w, end) for w in lex.exclusions.get(word, ())):
+        if folded.startswith(lex.exclusions.get(word, ()), end):
             continue  # 县人大代表, 政协委员: a person
         if head.national:
             if word.endswith("部") and folded[end:end + 1] in ("门", "署"):
@@ -383,7 +409,7 @@ def _bare_ok(
         return False  # 建成公共法律服务中心(站)2.6万个: a kind of place, not one body
     if start == 0 or folded[start - 1] in BOUNDARY:
         return True
-    return any(folded[:start].endswith(w) for w in lex.cut_words if len(w) >= 2)
+    return folded.endswith(lex.long_cuts, 0, start)
 
 
 def _department(name: str) -> str | None:
@@ -403,7 +429,7 @@ def _named_hits(
 ) -> list[AgencyHit]:
     agency_ends = {h.end for h in taken}
     out = []
-    for start, end, suffix in _leftmost_longest(folded, tuple(lex.suffixes)):
+    for start, end, suffix in _leftmost_longest(folded, lex.suffix_words):
         run_start = start
         while (run_start > 0 and HAN.match(folded[run_start - 1]) and start - run_start < 10
                and run_start not in agency_ends):
@@ -482,7 +508,7 @@ def _generic_hits(
             middle = span[i + 1:]
             q = span_start + i
             if (len(middle) < 3 or folded[q:q + 2] in NOT_LEVEL_WORDS
-                    or any(w in middle for w in lex.cut_words if len(w) >= 2)
+                    or lex.long_cut_in.search(middle)
                     or any(c in middle for c in GENERIC_BAD_CHARS)):
                 continue
             found = _level_region(folded, q, gazetteer=gazetteer, home=home, lex=lex)
@@ -510,8 +536,7 @@ def _level_region(
                       else (q, []))
     if names:
         return _choose(names[-1], (home,), gazetteer), q_start
-    if before == "" or before in BOUNDARY or any(
-            folded[:q].endswith(w) for w in lex.cut_words if len(w) >= 2):
+    if before == "" or before in BOUNDARY or folded.endswith(lex.long_cuts, 0, q):
         return _relative(folded[q], home, gazetteer), q
     return None
 
@@ -527,7 +552,7 @@ def _led_hits(
     no verb, function word or 市场/区域-style word; a level needs a boundary or a verb
     before it, as in :func:`_generic_hits`."""
     out = []
-    for start, end, suffix in _leftmost_longest(folded, tuple(lex.led_suffixes)):
+    for start, end, suffix in _leftmost_longest(folded, lex.led_words):
         kind, not_next = lex.led_suffixes[suffix]
         if end < len(folded) and folded[end] in not_next:
             continue  # 中心组, 中心城区: another word
@@ -542,8 +567,7 @@ def _led_hits(
             middle = folded[q + 1:start]
             if (len(middle) < 2 or any(c in middle for c in GENERIC_BAD_CHARS)
                     or any(w in middle for w in lex.name_stopwords)
-                    or any(w in middle for w in lex.cut_words
-                           if len(w) >= 2 and w not in NAME_NOUNS)):
+                    or lex.led_cut_in.search(middle)):
                 continue
             found = _level_region(folded, q, gazetteer=gazetteer, home=home, lex=lex)
             if found is None:
