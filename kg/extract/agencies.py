@@ -317,7 +317,8 @@ def _head_hits(
         if _INTERNAL_UNIT.match(folded, end):
             continue  # 依法治区办秘书科: a section inside a body
         q_start, names = _region_before(folded, start, gazetteer)
-        office = next((w for w in ("行政公署", "行署") if folded.startswith(w, start - len(w))), "")
+        office = ("行政公署" if folded.startswith("行政公署", start - 4)
+                  else "行署" if folded.startswith("行署", start - 2) else "")
         if office and not names:  # 大兴安岭地区行政公署司法局: a department of the 行署
             q_start, names = _region_before(folded, start - len(office), gazetteer)
             if not names:
