@@ -32,7 +32,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.build import artefacts
-from kg.store import LOAD_LINES, load_store
+from kg.store import LENIENT_LOAD, LOAD_LINES, load_store
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ LOAD_BYTES = 48 << 20  # runs are loaded once this much of them is waiting (some
 
 def _load_runs(store: ox.Store, paths: list[Path]) -> None:
     """Bulk-load runs: the batches' small runs together, a large run of the parent's in
-    slices of LOAD_LINES lines (the bulk loader holds its whole input in memory)."""
+    slices of LOAD_LINES lines (the bulk loader holds its whole input in memory); leniently
+    (:data:`kg.store.LENIENT_LOAD`: the runs are the build's own lines)."""
     small: list[bytes] = []
     for path in paths:
         if path.stat().st_size < LOAD_BYTES:
@@ -49,9 +50,9 @@ def _load_runs(store: ox.Store, paths: list[Path]) -> None:
             continue
         with path.open("rb") as f:
             while chunk := b"".join(itertools.islice(f, LOAD_LINES)):
-                store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+                store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT_LOAD)
     if small:
-        store.bulk_load(b"".join(small), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(b"".join(small), format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT_LOAD)
 
 
 def _finish_store(store: ox.Store, build: Path, dropped: list[str], spread: bool) -> dict[str, Any]:
