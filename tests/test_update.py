@@ -7,8 +7,7 @@ import shutil
 import pytest
 
 from kg import build
-from kg.build import validation
-from kg.build.update import UPDATE_POOL_MIN
+from kg.build import update, validation
 from kg.synth import generate
 
 
@@ -148,7 +147,9 @@ def test_update_falls_back_to_the_cache_when_the_state_is_missing(tmp_path, corp
     assert build.run([src], out, update=True, workers=1).stats.get("in_place")
 
 
-def test_update_in_place_many_changes_and_the_last_report_of_a_region(tmp_path, corpora):
+def test_update_in_place_many_changes_and_the_last_report_of_a_region(tmp_path, corpora, monkeypatch):
+    monkeypatch.setattr(update, "UPDATE_POOL_MIN", 12)  # the worker pool's path, on a small corpus
+    pool_min = update.UPDATE_POOL_MIN
     src = _corpus(tmp_path, corpora)
     (src / "y.txt").write_text(YIJIANG, encoding="utf-8")  # the only report naming 弋江区
     out = tmp_path / "out"
@@ -159,10 +160,10 @@ def test_update_in_place_many_changes_and_the_last_report_of_a_region(tmp_path, 
     # extract them in worker processes
     (src / "y.txt").unlink()
     files = sorted(p for p in src.rglob("*.txt") if p.read_bytes().decode("utf-8", "ignore").strip())
-    for p in files[:UPDATE_POOL_MIN + 1]:
+    for p in files[:pool_min + 1]:
         p.write_bytes(p.read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
     one = _assert_same_as_clean(out, src, tmp_path / "clean1")
-    assert one.stats["extracted"] == UPDATE_POOL_MIN + 1
+    assert one.stats["extracted"] == pool_min + 1
     assert "\"弋江区\"@zh" not in (out / "graph.nt").read_text(encoding="utf-8")
 
     # 2. it comes back, under another name, with a new report
