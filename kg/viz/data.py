@@ -8,6 +8,7 @@ parallel integer columns that index into them. Columns keep a 2,900-region,
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable
@@ -241,9 +242,8 @@ def _adopted(rows: Rows) -> tuple[list[tuple[str | None, ...]], dict[str | None,
     # the adoptions in the canonical order (_ordered), then stably by region, programme, year
     # and report: one sort with the key node as last key (it comes first in _ordered), each
     # node's rows in value order beforehand
-    adopted: list[tuple[str | None, ...]] = []
-    for found in rows["adoptions"].values():
-        adopted.extend(found if len(found) < 2 else sorted(found, key=_rowkey))
+    adopted = [r for found in rows["adoptions"].values()
+               for r in (found if len(found) < 2 else sorted(found, key=_rowkey))]
     years = {v: _year(v) for v in {r[year] for r in adopted}}
     adopted = [r for r in adopted if years[r[year]] is not None]
     if any(r[report] is None for r in adopted):  # (the other columns are always bound)
@@ -311,7 +311,7 @@ def _edges(adopted: list[tuple[str | None, ...]], years: dict[str | None, int | 
     for r in adopted:
         if r[planned] == "true":
             continue
-        p, g, y = str(r[programme]), str(r[region]), years[r[year]] or 0
+        p, g, y = r[programme], r[region], years[r[year]] or 0
         seen = first.setdefault(p, {})
         if g not in seen or y < seen[g]:
             seen[g] = y
@@ -440,7 +440,7 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
 
     rc = {name: i for i, name in enumerate(_columns("reports"))}
     report_rows = _last(rows, "reports")
-    shown = {str(r[region]) for r in adopted} | {e.source for e in edges} | {
+    shown = {r[region] for r in adopted} | {e.source for e in edges} | {
         str(r[rc["region"]]) for r in report_rows.values() if r[rc["region"]] and str(r[rc["region"]]) in region_info}
     region_ids = sorted(shown, key=lambda iri: (region_info.get(iri, {}).get("code") or "~", iri))
     region_index = {iri: i for i, iri in enumerate(region_ids)}
@@ -457,15 +457,18 @@ def spread_data(store: ox.Store | None = None, *, rows: Rows | None = None) -> d
     cited = sorted((report_index[k], document_index[str(row[cc["document"]])])
                    for k, found in rows["citations"].items() if k in report_index for row in found)
 
+    def column(at: int) -> Iterable[Any]:
+        return map(itemgetter(at), adopted)
+
+    # row values are strings or None (unbound; never a key of these indexes)
     adoptions: dict[str, list[int]] = {
-        # row values are strings or None (unbound; never a key of these indexes)
-        "region": [region_index[r[region]] for r in adopted],  # type: ignore[index]
-        "programme": [programme_index[r[programme]] for r in adopted],  # type: ignore[index]
-        "year": [years[r[year]] or 0 for r in adopted],
-        "planned": [int(r[planned] == "true") for r in adopted],
+        "region": list(map(region_index.__getitem__, column(region))),  # type: ignore[arg-type]
+        "programme": list(map(programme_index.__getitem__, column(programme))),  # type: ignore[arg-type]
+        "year": [years[y] or 0 for y in column(year)],
+        "planned": [int(v == "true") for v in column(planned)],
         "evidence": evidence_column,
-        "report": [report_index.get(r[report], -1) for r in adopted],  # type: ignore[arg-type]
-        "agency": [agency_index.get(r[agency], -1) for r in adopted],  # type: ignore[arg-type]
+        "report": list(map(report_index.get, column(report), itertools.repeat(-1))),
+        "agency": list(map(agency_index.get, column(agency), itertools.repeat(-1))),
     }
     return {
         "meta": {"reports": len(report_index)},

@@ -145,24 +145,35 @@ def inferred_edges(first: Mapping[str, Mapping[str, int]], *, parent: Mapping[st
     """
     documents = documents or {}
     edges: list[Edge] = []
+    add = edges.append
     for programme in sorted(first):
         years = first[programme]
-        docs = documents.get(programme, [])
+        docs_in: dict[str, list[Document]] = {}  # the programme's documents by province, in order
+        for doc in documents.get(programme, []):
+            docs_in.setdefault(doc.province, []).append(doc)
         for region in sorted(years):
             if (programme, region) in known:
                 continue
             year = years[region]
             up = parent.get(region)
             if up is not None and up in years and years[up] < year:
-                edges.append(Edge(programme, up, region, year, "parent"))
+                add(Edge(programme, up, region, year, "parent"))
             home = province.get(region)
-            for doc in docs:
-                if doc.province == home and doc.province != region and doc.year <= year:
-                    edges.append(Edge(programme, doc.province, region, year, "document", doc.index))
-            earlier = sorted((-years[n], n) for n in neighbours.get(region, ())
-                             if n in years and years[n] < year and n != up)
-            edges.extend(Edge(programme, n, region, year, "neighbour") for _, n in earlier[:max_neighbours])
+            for doc in docs_in.get(home, ()):  # type: ignore[arg-type]
+                if doc.province != region and doc.year <= year:
+                    add(Edge(programme, doc.province, region, year, "document", doc.index))
+            near = neighbours.get(region)
+            if near:
+                # a neighbour without a year never counts: years.get(n, year) < year is False
+                earlier = [(-years[n], n) for n in near if n != up and years.get(n, year) < year]
+                if earlier:
+                    earlier.sort()
+                    for _, n in earlier[:max_neighbours]:
+                        add(Edge(programme, n, region, year, "neighbour"))
     return edges
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
 
 def diffusion_edges(facts: list[LearnedFact], first: Mapping[str, Mapping[str, int]], **rules: object) -> list[Edge]:
@@ -171,4 +182,5 @@ def diffusion_edges(facts: list[LearnedFact], first: Mapping[str, Mapping[str, i
     learned = learned_edges(facts)
     known = {(e.programme, e.target) for e in learned}
     inferred = inferred_edges(first, known=known, **rules)  # type: ignore[arg-type]
-    return sorted(learned + inferred, key=lambda e: (e.programme, e.year, KINDS.index(e.kind), e.target, e.source))
+    order = _KIND_ORDER
+    return sorted(learned + inferred, key=lambda e: (e.programme, e.year, order[e.kind], e.target, e.source))
