@@ -248,3 +248,17 @@ def test_update_sample_policy():
     assert keys == ["k000", "k020", "k040", "k060", "k080"]
     assert validation.update_sample(changed[:3], 0.0) == ["k000", "k001", "k002"]
     assert validation.update_sample(changed, 1.0) == [k for k, _ in changed]
+
+
+def test_update_leaves_the_garbage_collector_as_it_was(tmp_path, corpora):
+    """The update pauses and freezes the cyclic collector for its own objects only."""
+    import gc
+
+    src = _corpus(tmp_path, corpora)
+    out = tmp_path / "out"
+    build.run([src], out, workers=1)
+    victim = sorted(src.rglob("*.txt"))[2]
+    victim.write_bytes(victim.read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert build.run([src], out, workers=1, update=True).stats.get("in_place")
+    assert gc.isenabled() and gc.get_freeze_count() == 0

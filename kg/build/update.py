@@ -20,12 +20,14 @@ cache entry): the caller builds from the cache instead.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import mmap
 import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +89,28 @@ class _Delta:
 
 def update(plan: Plan) -> BuildResult:
     """Change ``plan.previous`` into ``plan.build`` and publish it; raises :class:`Fallback`."""
+    with _collector_for_update():
+        return _update(plan)
+
+
+@contextlib.contextmanager
+def _collector_for_update() -> Iterator[None]:
+    """The cyclic garbage collector paused while the update loads, then blind to what it
+    loaded (:func:`_freeze`); afterwards as the caller had it (enabled or not, nothing of
+    the update's left frozen)."""
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
+    try:
+        yield
+    finally:
+        if not frozen:
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+def _update(plan: Plan) -> BuildResult:
     previous, build, clock = plan.previous, plan.build, plan.clock
     assert previous is not None
     if not (previous / STATE).is_file() or not (previous / "store").is_dir():
@@ -99,7 +123,12 @@ def update(plan: Plan) -> BuildResult:
                 info.get("spread") != plan.spread or \
                 (plan.spread and not (previous / artefacts.SPREAD_ROWS).is_file()):
             raise Fallback("code version or build options changed")
-        got = _gather(plan)
+        gc.disable()  # while the metadata and rows load: no collections of what cannot be garbage
+        try:
+            got = _gather(plan)
+        finally:
+            _freeze()
+            gc.enable()
         t0 = time.perf_counter()
         clock.start("delta")
         delta = _delta(plan, state, got)
@@ -182,6 +211,14 @@ def _gather(plan: Plan) -> _Gathered:
             progress(1)
     got.seconds = time.perf_counter() - t0
     return got
+
+
+def _freeze() -> None:
+    """Everything this process holds so far (the cache's metadata of every input, the spread
+    rows: millions of objects) left out of the cyclic garbage collector's passes from now on
+    (``gc.freeze``): they hold no cycles to collect, a pass over them costs CPU here, and in a
+    forked child it writes to every object's header, so the child copies those pages."""
+    gc.freeze()
 
 
 def _delta(plan: Plan, state: State, got: _Gathered) -> _Delta:
@@ -329,6 +366,7 @@ def _refresh_spread(plan: Plan, store: ox.Store, got: _Gathered, changed: set[st
         plan.clock.start("rows")
         rows = refresh_rows(store, got.old_rows, changed, programmes)
         got.old_rows = None
+        _freeze()
         # the page from the rows alone (the store is not read), in a child while this
         # process saves the rows for the next update
         plan.clock.start("page")
