@@ -419,6 +419,21 @@ def find_regions(
     >>> [(h.surface, h.code) for h in find_regions("长治市潞州区人民政府", gazetteer=load(), home=None)]
     [('长治市', '140400'), ('潞州区', '140403')]
     """
+    if undecided is None and len(text) < _SCAN_CACHE_FROM:
+        return list(_short_regions(text, gazetteer, home))
+    return _find_regions(text, gazetteer, home, undecided)
+
+
+@lru_cache(maxsize=4096)
+def _short_regions(text: str, gazetteer: Gazetteer, home: str | None) -> tuple[RegionHit, ...]:
+    """:func:`find_regions` of a short text (a title, a publisher), memoised: the report's
+    own region and its township are both looked for in the same title."""
+    return tuple(_find_regions(text, gazetteer, home, None))
+
+
+def _find_regions(
+    text: str, gazetteer: Gazetteer, home: str | None, undecided: Undecided | None,
+) -> list[RegionHit]:
     folded = fold(text)
     hits = _gazetteer_hits(folded, text, gazetteer, home, undecided)
     spans = [(h.start, h.end) for h in hits]
