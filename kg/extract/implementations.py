@@ -131,6 +131,8 @@ def find_implementations(
         township: a township's report: the township (under ``region_code``, its county,
             if known) that did what the document's own region does.
     """
+    if not programmes:
+        return []  # a third of the reports name none: no sentence index, no plan section
     index = SentenceIndex(text)
     plans_from = plan_start(text, year) if year is not None else len(text)
     first_agency = _first_in(agencies)
