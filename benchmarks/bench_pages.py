@@ -91,7 +91,8 @@ def _http(url: str) -> tuple[int, int]:
         return int(resp.headers["X-KG-Rows"]), len(body)
 
 
-def measure(out: Path, corpus: Path, page: int, repeat: int) -> dict[str, dict[str, object]]:
+def measure(out: Path, corpus: Path, page: int, repeat: int,
+            only: set[str] | None = None) -> dict[str, dict[str, object]]:
     from bench_scale import _bindings
 
     from kg.query import engine, library
@@ -104,7 +105,7 @@ def measure(out: Path, corpus: Path, page: int, repeat: int) -> dict[str, dict[s
         for name, nq in sorted(library.library().items()):
             bindings = _bindings(nq.example, corpus)
             prepared = engine.prepare(name, bindings)
-            if prepared.form != "SELECT":
+            if prepared.form != "SELECT" or (only and name not in only):
                 continue
             first_cpu: list[float] = []
             first = _repeat(lambda: _in_process(store, prepared, page), repeat, first_cpu)
@@ -140,6 +141,16 @@ def measure(out: Path, corpus: Path, page: int, repeat: int) -> dict[str, dict[s
     return results
 
 
+def _table(results: dict[str, dict[str, object]]) -> None:
+    """The size's figures as a table: CPU time (the steadier figure on a shared machine) and wall."""
+    print(f"  {'query':26s} {'rows':>7s} {'page1 cpu p95':>13s} {'wall p95':>9s} {'http p95':>9s}"
+          f" {'whole rows/cpu-s':>16s} {'rows/s':>8s}")
+    for name, q in results.items():
+        print(f"  {name:26s} {q['rows']:7d} {q['first_page_cpu_p95_ms']:10.1f} ms {q['first_page_p95_ms']:6.1f} ms"
+              f" {q['first_page_http_p95_ms']:6.1f} ms {q['whole_rows_per_cpu_s'] or 0:16,.0f} {q['whole_rows_per_s'] or 0:8,.0f}",
+              flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
@@ -147,8 +158,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--page", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--queries", default="", help="comma-separated query names (default: every one)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    only = {q for q in args.queries.split(",") if q} or None
     from bench_scale import _corpus, build
 
     report: dict[str, object] = {}
@@ -158,7 +171,8 @@ def main() -> None:
         if not (out / "store").exists():
             build(corpus, out, None)
         print(f"{n} reports ({out}):", flush=True)
-        report[str(n)] = measure(out, corpus, args.page, args.repeat)
+        report[str(n)] = measure(out, corpus, args.page, args.repeat, only)
+        _table(report[str(n)])
     worst = {n: max((q["first_page_p95_ms"] for q in r.values()), default=None)  # type: ignore[union-attr]
              for n, r in report.items()}
     slowest = {n: min((q["whole_rows_per_s"] for q in r.values() if q["rows"] >= 1000), default=None)  # type: ignore[union-attr]
