@@ -95,3 +95,13 @@ def test_row_cap_wins_over_a_byte_cap_that_is_not_reached(store):
     written, doc, _ = _write(store, QUERIES["optional"], 10, 150_000)
     assert (written.rows, written.more, written.cut) == (10, True, "rows")
     assert len(doc["results"]["bindings"]) == 10
+
+
+def test_a_value_larger_than_the_cap_is_cut_with_the_rows_before_it_kept():
+    store = ox.Store()
+    for i, size in enumerate([10, 3_000_000, 10]):
+        store.add(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal("値" * size)))
+    text = f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?s"
+    written, doc, size = _write(store, text, 10**9, 100_000)
+    assert (written.rows, written.more, written.cut) == (1, True, "bytes") and size < 100_000
+    assert doc["results"]["bindings"][0]["s"]["value"] == f"{EX}s0"

@@ -188,7 +188,7 @@ class _JsonRows:
         keys = b"|".join(re.escape(json.dumps(n, ensure_ascii=False).encode()) for n in names)
         self._next = re.compile(rb'\},\{(?:' + (keys or rb'(?!)') + rb'):\{"type":')
         self.sink, self.limit = sink, limit
-        self.buf = b""
+        self.buf = bytearray()
         self.head = False
         self.rows, self.more, self.cut = 0, False, ""
 
@@ -198,9 +198,13 @@ class _JsonRows:
             m = _HEAD.match(self.buf)
             if m is None:
                 return len(data)
-            self.sink.write(self.buf[:m.end()])
-            self.buf, self.head = self.buf[m.end():], True
+            self.sink.write(bytes(self.buf[:m.end()]))
+            del self.buf[:m.end()]
+            self.head = True
         self._rows(self._ends())
+        if self.sink.size + len(self.buf) > self.sink.limit:  # the next row cannot fit: cut now
+            self.more, self.cut = True, "bytes"
+            raise _Stop
         return len(data)
 
     def flush(self) -> None:
@@ -231,9 +235,9 @@ class _JsonRows:
             self.cut = "rows"
         cut_at = take[n - 1] if n else 0
         if cut_at:
-            self.sink.write(self.buf[:cut_at])
+            self.sink.write(bytes(self.buf[:cut_at]))
+            del self.buf[:cut_at]
         self.rows += n
-        self.buf = self.buf[cut_at:]
         if more:
             self.more = True
             raise _Stop
@@ -241,11 +245,13 @@ class _JsonRows:
     def close(self) -> Written:
         """Write the last row (the serialiser has finished) and the closing brackets."""
         if not self.more:
-            if not self.head or not self.buf.endswith(_END):
+            last = len(self.buf) - len(_END)
+            if not self.head or not self.buf.endswith(_END) or (
+                    last and b"{}" in self.buf and not _ROW.fullmatch(self.buf, 0, last)):
                 raise ValueError("pyoxigraph wrote SPARQL JSON this writer cannot read")
-            if len(self.buf) > len(_END):
+            if last:
                 try:
-                    self._rows([len(self.buf) - len(_END)])
+                    self._rows([last])
                 except _Stop:
                     pass
         self.sink.write(_END)
@@ -257,12 +263,9 @@ def _write_json_native(result: ox.QuerySolutions, names: list[str], sink: Sink,
     out = _JsonRows(names, sink, limit)
     try:
         result.serialize(out, format=ox.QueryResultsFormat.JSON)
-    except _Stop:
-        pass
-    except OSError as e:  # pyoxigraph reports what the output raised as OSError
+    except (_Stop, OSError):  # pyoxigraph may report what the output raised as OSError
         if not out.more:
             raise
-        del e
     return out.close()
 
 
