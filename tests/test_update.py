@@ -107,6 +107,7 @@ def test_update_in_place_equals_clean_build(tmp_path, corpora):
                                 "<https://w3id.org/fazhi-kg/id/agency/340200/"))]
     assert len(shared) >= 6
     assert "/id/region/340202>" in before  # 镜湖区, named by a.txt (and its duplicate) only
+    page_before = (out / "spread.html").read_bytes()
 
     # 1. delete a.txt (its duplicate z.txt takes over), change b.txt, add a report
     (src / "a.txt").unlink()
@@ -116,6 +117,10 @@ def test_update_in_place_equals_clean_build(tmp_path, corpora):
     assert one.stats["extracted"] == 2  # b.txt and added.txt; z.txt comes from the cache
     assert one.stats["changed_reports"] == {"removed": 2, "added": 3}
     assert {e.source: e.status for e in one.entries}["z.txt"] == "ok"
+    # the page changed with the reports (and equals a clean build's, above): 双随机、一公开 is new
+    page = (out / "spread.html").read_text(encoding="utf-8")
+    assert page.encode() != page_before and "双随机、一公开" in page
+    assert "双随机、一公开" not in page_before.decode("utf-8")
 
     # 2. z.txt now names another district, so 镜湖区 leaves the shared divisions; c.txt, which
     # shares a document and an agency with b.txt, is deleted

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kg.build.manifest import manifest_text
@@ -13,8 +14,10 @@ from kg.store import publish_build
 
 
 def finish(plan: Plan, keys: set[str], stat_rows: list[tuple[str, str, str]], *, triples: int,
-           violations: list[str], stats: dict[str, Any]) -> BuildResult:
-    """Manifest, cache, swap."""
+           violations: list[str], stats: dict[str, Any],
+           before_publish: Callable[[], object] | None = None) -> BuildResult:
+    """Manifest, cache, swap; ``before_publish`` (say, waiting for a file still being written
+    into the build folder) is called just before the swap."""
     t0 = time.perf_counter()
     clock = plan.clock
     clock.start("manifest")
@@ -25,6 +28,9 @@ def finish(plan: Plan, keys: set[str], stat_rows: list[tuple[str, str, str]], *,
     clock.start("cache")
     plan.cache_db.put_stats(stat_rows, old=plan.cache_db.known_stats)
     plan.cache_db.close(keep=keys)
+    if before_publish is not None:
+        clock.start("wait_page")
+        before_publish()
     clock.start("publish")
     publish_build(plan.out, plan.build)
     clock.stop()

@@ -5,8 +5,10 @@ this one reads the cache's metadata and the previous spread rows). The lines tha
 start to hold follow from the per-line reference counts of :class:`kg.build.state.State`
 (a line can be asserted by several reports, and the shared division lines follow the
 union of their codes); the store is an Oxigraph checkpoint of the previous one with those
-lines removed and added, ``graph.nt`` and ``graph.ttl`` splices of the previous ones, the
-spread view's query rows are refreshed for the changed nodes only, and validation covers
+lines removed and added, ``graph.nt`` and ``graph.ttl`` splices of the previous ones (made
+in a child while this process changes the store and the spread rows), the spread view's
+query rows are refreshed for the changed nodes only (the page packed from them in another
+child, waited for just before the build is published), and validation covers
 (a sample of) the changed reports, and the shared nodes if they changed, while the other
 reports' violations are carried over (:mod:`kg.build.validation`: the same sample as a
 clean build, and at least a few changed reports). The result equals a clean build (apart
@@ -134,19 +136,21 @@ def _update(plan: Plan) -> BuildResult:
         delta = _delta(plan, state, got)
         validated = _validate_changed(plan, got, delta)
         _shared_delta(delta)
-        remove, add, lines_written = _apply(plan, state, info, delta)
+        remove, add, index = _apply(plan, state, delta)
+        lines_written = info["lines"] + len(add) - len(remove)
         seconds = {"extract": got.seconds, "sort": time.perf_counter() - t0}
         clock.start("fork")
         t0 = time.perf_counter()
         changed, programmes = artefacts.touched(remove + add)
-        background = _turtle_and_validation(plan, changed, delta)
+        background = _files_and_validation(plan, changed, delta, remove, add, index)
         store, triples = _change_store(plan, info, remove, add)
         seconds["load"] = time.perf_counter() - t0
-        seconds["spread"] = _refresh_spread(plan, store, got, changed, programmes)
+        seconds["spread"], page = _refresh_spread(plan, store, got, changed, programmes)
         del store
         clock.start("wait")
         t0 = time.perf_counter()
         violations, seconds["turtle"] = _violations(state, delta, background, validated)
+        _close(index)
         seconds["validate"] = time.perf_counter() - t0  # waiting for the second process
         state.set_info(triples=triples, lines=lines_written)
     finally:
@@ -154,7 +158,7 @@ def _update(plan: Plan) -> BuildResult:
         clock.stop()
     order = ("extract", "sort", "load", "turtle", "validate", "spread")
     return finish(
-        plan, got.keys, got.stat_rows, triples=triples, violations=violations,
+        plan, got.keys, got.stat_rows, triples=triples, violations=violations, before_publish=page,
         stats={
             "workers": plan.workers, "files": len(plan.items), "bytes": got.nbytes,
             "extracted": len(got.fresh), "cached": len(plan.items) - len(got.fresh),
@@ -273,9 +277,10 @@ def _shared_delta(delta: _Delta) -> None:
         delta.shared = sorted(new_shared)
 
 
-def _apply(plan: Plan, state: State, info: dict[str, Any], delta: _Delta) -> tuple[list[str], list[str], int]:
+def _apply(plan: Plan, state: State, delta: _Delta) -> tuple[list[str], list[str], SortedLines]:
     """The lines to remove from and add to the graph, from their counts before and after;
-    the state's counts changed and graph.nt spliced. Returns the lines and the new count."""
+    the state's counts changed. Returns the lines and an index of the previous graph.nt
+    (over a read-only map of it, which the caller closes)."""
     previous, clock = plan.previous, plan.clock
     assert previous is not None
     remove: list[str] = []
@@ -283,12 +288,12 @@ def _apply(plan: Plan, state: State, info: dict[str, Any], delta: _Delta) -> tup
     counts: list[tuple[str, int]] = []
     changing = [line for line, d in delta.lines.items() if d]
     known = state.refs_of(changing)
-    nt_file = (previous / "graph.nt").open("rb")
-    size = os.fstat(nt_file.fileno()).st_size
-    mm: mmap.mmap | bytes = mmap.mmap(nt_file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    with (previous / "graph.nt").open("rb") as nt_file:  # the map outlives the file object
+        size = os.fstat(nt_file.fileno()).st_size
+        data: mmap.mmap | bytes = mmap.mmap(nt_file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    clock.start("lookup")
+    index = SortedLines.for_lookups(data, 2 * len(changing))
     try:
-        clock.start("lookup")
-        index = SortedLines.for_lookups(mm, 2 * len(changing))
         for line in changing:
             d = delta.lines[line]
             n = known.get(line)
@@ -302,25 +307,28 @@ def _apply(plan: Plan, state: State, info: dict[str, Any], delta: _Delta) -> tup
             elif n > 0 and m == 0:
                 remove.append(line)
             counts.append((line, m))
-        clock.start("refs")
-        state.set_refs(counts)
-        state.set_codes(delta.codes)
-        state.set_contributors(delta.removed, delta.added)
-        clock.start("splice")
-        lines_written = info["lines"] + splice_sorted(previous / "graph.nt", remove, add,
-                                                      plan.build / "graph.nt", index=index)
-        del index
-    finally:
-        if isinstance(mm, mmap.mmap):
-            mm.close()
-        nt_file.close()
-    return remove, add, lines_written
+    except BaseException:
+        _close(index)
+        raise
+    clock.start("refs")
+    state.set_refs(counts)
+    state.set_codes(delta.codes)
+    state.set_contributors(delta.removed, delta.added)
+    return remove, add, index
 
 
-def _turtle_and_validation(plan: Plan, changed: set[str], delta: _Delta) -> Callable[[], Any]:
-    """graph.ttl and the SHACL of the whole or the shared lines in a (third) process, while
-    this one changes the store; the returned function waits for (seconds of Turtle, the
-    shared lines' violations or None, the whole graph's or None)."""
+def _close(index: SortedLines) -> None:
+    """Unmap the file under ``index``."""
+    if isinstance(index.data, mmap.mmap):
+        index.data.close()
+
+
+def _files_and_validation(plan: Plan, changed: set[str], delta: _Delta, remove: list[str],
+                          add: list[str], index: SortedLines) -> Callable[[], Any]:
+    """graph.nt and graph.ttl spliced and the SHACL of the whole or the shared lines, in a
+    (third) process, while this one changes the store and the spread view; the returned
+    function waits for (seconds of the splices, the shared lines' violations or None, the
+    whole graph's or None). ``index``: of the previous graph.nt, for the splice."""
     previous, build = plan.previous, plan.build
     assert previous is not None
     shared_lines = delta.shared if plan.mode == "sample" and delta.shared_changed else None
@@ -328,6 +336,7 @@ def _turtle_and_validation(plan: Plan, changed: set[str], delta: _Delta) -> Call
 
     def background() -> tuple[float, list[str] | None, list[str] | None]:
         t = time.perf_counter()
+        splice_sorted(previous / "graph.nt", remove, add, build / "graph.nt", index=index)
         if (previous / artefacts.TURTLE_INDEX).is_file():
             splice_turtle(previous / "graph.ttl", previous / artefacts.TURTLE_INDEX, build / "graph.nt",
                           changed, build / "graph.ttl", build / artefacts.TURTLE_INDEX)
@@ -357,9 +366,12 @@ def _change_store(plan: Plan, info: dict[str, Any], remove: list[str],
 
 
 def _refresh_spread(plan: Plan, store: ox.Store, got: _Gathered, changed: set[str],
-                    programmes: set[str]) -> float:
-    """The spread view's rows of the changed nodes refreshed, the page written; seconds."""
+                    programmes: set[str]) -> tuple[float, Callable[[], Any]]:
+    """The spread view's rows of the changed nodes refreshed and saved, the page written in a
+    child; the seconds, and the function that waits for the page (called before the build is
+    published, so the manifest and the cache are written meanwhile)."""
     t0 = time.perf_counter()
+    page: Callable[[], Any] = dict
     if plan.spread:
         from kg.viz import refresh_rows, write_spread
 
@@ -368,15 +380,13 @@ def _refresh_spread(plan: Plan, store: ox.Store, got: _Gathered, changed: set[st
         got.old_rows = None
         _freeze()
         # the page from the rows alone (the store is not read), in a child while this
-        # process saves the rows for the next update
+        # process saves the rows for the next update and goes on
         plan.clock.start("page")
         page = processes.in_child(lambda: write_spread(store, plan.build / "spread.html", rows=rows))
         plan.clock.start("save_rows")
         artefacts.save_rows(plan.build, rows)
-        plan.clock.start("page")
-        page()
         del rows
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, page
 
 
 def _violations(state: State, delta: _Delta, background: Callable[[], Any],
