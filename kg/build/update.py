@@ -367,9 +367,9 @@ def _change_store(plan: Plan, info: dict[str, Any], remove: list[str],
 
 def _refresh_spread(plan: Plan, store: ox.Store, got: _Gathered, changed: set[str],
                     programmes: set[str]) -> tuple[float, Callable[[], Any]]:
-    """The spread view's rows of the changed nodes refreshed and saved, the page written in a
-    child; the seconds, and the function that waits for the page (called before the build is
-    published, so the manifest and the cache are written meanwhile)."""
+    """The spread view's rows of the changed nodes refreshed; the page written and the rows
+    saved in a child. Returns the seconds, and the function that waits for the child (called
+    before the build is published, so the manifest and the cache are written meanwhile)."""
     t0 = time.perf_counter()
     page: Callable[[], Any] = dict
     if plan.spread:
@@ -379,13 +379,15 @@ def _refresh_spread(plan: Plan, store: ox.Store, got: _Gathered, changed: set[st
         rows = refresh_rows(store, got.old_rows, changed, programmes)
         got.old_rows = None
         _freeze()
-        # the page from the rows alone (the store is not read), in a child while this
-        # process saves the rows for the next update and goes on
+        # the page from the rows alone (the store is not read) and the rows saved for the
+        # next update, in a child, while this process goes on
         plan.clock.start("page")
-        page = processes.in_child(lambda: write_spread(store, plan.build / "spread.html", rows=rows))
-        plan.clock.start("save_rows")
-        artefacts.save_rows(plan.build, rows)
-        del rows
+
+        def page_and_rows() -> None:
+            write_spread(store, plan.build / "spread.html", rows=rows)
+            artefacts.save_rows(plan.build, rows)
+
+        page = processes.in_child(page_and_rows)
     return time.perf_counter() - t0, page
 
 
