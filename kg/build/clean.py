@@ -141,7 +141,10 @@ def build(plan: Plan) -> BuildResult:
     clock.start("merge")
     t0 = time.perf_counter()
     state = State(build_dir / STATE)
-    lines_written = _merge(got.runs + own.runs + minus.runs, build_dir / "graph.nt", state, loader)
+    if not minus.runs:  # no duplicate's lines to take away: the merge can drop no line, so
+        loader.finish([])  # the loader finishes the store and the spread view meanwhile
+    lines_written = _merge(got.runs + own.runs + minus.runs, build_dir / "graph.nt", state,
+                           loader if minus.runs else None)
     full = plan.mode == "full"
     turtle = processes.in_child(lambda: _turtle(build_dir, validate=full))
     state.set_codes(got.codes)
@@ -166,15 +169,16 @@ def build(plan: Plan) -> BuildResult:
         })
 
 
-def _merge(runs: list[Path], target: Path, state: State, loader: StoreLoader) -> int:
-    """The runs merged into ``target``; the loader told which lines of the runs are not in
-    it (those only duplicates asserted); the reference counts of the lines asserted more
-    than once into the state. Returns the lines written."""
+def _merge(runs: list[Path], target: Path, state: State, loader: StoreLoader | None) -> int:
+    """The runs merged into ``target``; the loader (unless it was told already) told which
+    lines of the runs are not in it (those only duplicates asserted); the reference counts
+    of the lines asserted more than once into the state. Returns the lines written."""
     multiple: list[tuple[str, int]] = []  # lines asserted more than once, with their count
     dropped: list[str] = []
     written = merge_runs(runs, target, repeated=lambda line, n: multiple.append((line, n)),
                          dropped=dropped.append)
-    loader.finish(dropped)
+    if loader is not None:
+        loader.finish(dropped)
     state.set_refs(multiple)
     return written
 
