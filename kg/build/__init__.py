@@ -1,8 +1,8 @@
 """The build: the only loop over documents (``kg build``).
 
 files → worker processes (:mod:`~kg.build.worker`: :func:`kg.ingest.read` →
-:func:`kg.extract.extract` → :func:`kg.graph.report_lines`, SHACL of the report's subgraph
-when sampled) → sorted runs of N-Triples lines → one merged, sorted ``graph.nt`` →
+:func:`kg.extract.extract` → :func:`kg.graph.report_lines`) → sorted runs of N-Triples
+lines (and the sampled reports' subgraphs, for SHACL) → one merged, sorted ``graph.nt`` →
 Oxigraph store, ``graph.ttl``, SHACL, ``spread.html`` → ``manifest.json``. No whole-corpus
 graph is ever held in memory: memory is bounded by the run size, the load slice and the
 worker batches, not by the corpus. Results come back in input order, so the output is

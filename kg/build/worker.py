@@ -1,8 +1,8 @@
 """One document, in a worker process: read, extract, serialise to N-Triples lines, and
 validate its subgraph when sampled (:func:`work`); a batch of documents with their cache
-rows encoded and their lines written as one sorted run (:func:`work_batch`), so that the
-parent process only files the results; the workers' memory cap and the lexicons loaded
-before forking."""
+rows encoded and their lines written as one sorted run, the sampled ones' lines handed
+back for the parent to validate together (:func:`work_batch`), so that the parent process
+only files the results; the workers' memory cap and the lexicons loaded before forking."""
 
 from __future__ import annotations
 
