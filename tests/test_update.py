@@ -267,3 +267,22 @@ def test_update_leaves_the_garbage_collector_as_it_was(tmp_path, corpora):
     assert gc.isenabled() and gc.get_freeze_count() == 0
     assert build.run([src], out, workers=1, update=True).stats.get("in_place")
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_update_in_place_without_fork_equals_clean_build(tmp_path, corpora, monkeypatch):
+    """Where processes cannot be forked, the update's background steps (the splices, the
+    page, SHACL) run in the building process: the same result."""
+    from kg.build import processes
+
+    src = _corpus(tmp_path, corpora)
+    out = tmp_path / "out"
+    build.run([src], out, workers=1)
+    victim = sorted(src.rglob("*.txt"))[4]
+    victim.write_bytes(victim.read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
+    monkeypatch.setattr(processes.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    updated = build.run([src], out, workers=1, update=True)
+    assert updated.stats.get("in_place") and updated.stats["extracted"] == 1
+    monkeypatch.undo()
+    build.run([src], tmp_path / "clean", workers=1)
+    for name in ("graph.nt", "graph.ttl", "spread.html"):
+        assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name

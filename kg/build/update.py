@@ -143,6 +143,7 @@ def _update(plan: Plan) -> BuildResult:
         t0 = time.perf_counter()
         changed, programmes = artefacts.touched(remove + add)
         background = _files_and_validation(plan, changed, delta, remove, add, index)
+        _close(index)  # the child has its own map: this process's would count in its memory
         store, triples = _change_store(plan, info, remove, add)
         seconds["load"] = time.perf_counter() - t0
         seconds["spread"], page = _refresh_spread(plan, store, got, changed, programmes)
@@ -150,7 +151,6 @@ def _update(plan: Plan) -> BuildResult:
         clock.start("wait")
         t0 = time.perf_counter()
         violations, seconds["turtle"] = _violations(state, delta, background, validated)
-        _close(index)
         seconds["validate"] = time.perf_counter() - t0  # waiting for the second process
         state.set_info(triples=triples, lines=lines_written)
     finally:
@@ -328,7 +328,8 @@ def _files_and_validation(plan: Plan, changed: set[str], delta: _Delta, remove: 
     """graph.nt and graph.ttl spliced and the SHACL of the whole or the shared lines, in a
     (third) process, while this one changes the store and the spread view; the returned
     function waits for (seconds of the splices, the shared lines' violations or None, the
-    whole graph's or None). ``index``: of the previous graph.nt, for the splice."""
+    whole graph's or None). ``index``: of the previous graph.nt, for the splice (the caller
+    may close its map once the child is forked)."""
     previous, build = plan.previous, plan.build
     assert previous is not None
     shared_lines = delta.shared if plan.mode == "sample" and delta.shared_changed else None
@@ -336,7 +337,9 @@ def _files_and_validation(plan: Plan, changed: set[str], delta: _Delta, remove: 
 
     def background() -> tuple[float, list[str] | None, list[str] | None]:
         t = time.perf_counter()
-        splice_sorted(previous / "graph.nt", remove, add, build / "graph.nt", index=index)
+        # (run here instead, where no child could be forked, the map is closed: a new index)
+        open_index = index if not isinstance(index.data, mmap.mmap) or not index.data.closed else None
+        splice_sorted(previous / "graph.nt", remove, add, build / "graph.nt", index=open_index)
         if (previous / artefacts.TURTLE_INDEX).is_file():
             splice_turtle(previous / "graph.ttl", previous / artefacts.TURTLE_INDEX, build / "graph.nt",
                           changed, build / "graph.ttl", build / artefacts.TURTLE_INDEX)
