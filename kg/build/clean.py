@@ -135,8 +135,7 @@ def build(plan: Plan) -> BuildResult:
     if nq is not None:
         nq.writelines(f"{ln[:-2]} <{SHARED_GRAPH}> .\n" for ln in shared)
         nq.close()
-    shared_shacl = (processes.in_child(lambda: _timed(_validate_sample, shared, got.sampled))
-                    if plan.mode == "sample" else None)
+    shacl = _sample_shacl(shared, got.sampled) if plan.mode == "sample" else []
 
     clock.start("merge")
     t0 = time.perf_counter()
@@ -152,7 +151,7 @@ def build(plan: Plan) -> BuildResult:
     seconds = {"extract": got.seconds, "sort": time.perf_counter() - t0}
     rss["sort"] = max_rss_mb()
 
-    triples, violations = _wait(plan, state, got, loader, turtle, shared_shacl, seconds)
+    triples, violations = _wait(plan, state, got, loader, turtle, shacl, seconds)
     state.set_info(code_version=code_version(), validation=plan.mode, triples=triples,
                    lines=lines_written, spread=plan.spread)
     state.close()
@@ -189,12 +188,19 @@ def _timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, value
 
 
-def _validate_sample(shared: list[str], reports: list[tuple[str, list[str], tuple[str, ...]]]
-                     ) -> tuple[list[str], dict[str, list[str]]]:
-    """``sample`` mode's SHACL: the shared nodes' violations, and the sampled reports'
-    (file key, lines, codes) by file key, in one run over their union (one run per report
-    only when it finds any: :func:`kg.build.validation.validate_reports`)."""
-    return validate_lines(shared), validate_reports(reports)
+Validated = Callable[[], tuple[float, dict[str, list[str]]]]  # waits: seconds, violations by owner
+
+
+def _sample_shacl(shared: list[str], reports: list[tuple[str, list[str], tuple[str, ...]]]
+                  ) -> list[Validated]:
+    """``sample`` mode's SHACL in two children side by side (neither waits for the other at
+    the end of the build): the shared nodes (owner ``shared``), and the sampled reports'
+    subgraphs (file key, lines, codes) by file key, in one run over their union (one run
+    per report only when it finds any: :func:`kg.build.validation.validate_reports`)."""
+    waits = [processes.in_child(lambda: _timed(lambda: {"shared": validate_lines(shared)}))]
+    if reports:
+        waits.append(processes.in_child(lambda: _timed(validate_reports, reports)))
+    return waits
 
 
 def _turtle(build_dir: Path, *, validate: bool) -> tuple[float, float, list[str] | None]:
@@ -210,7 +216,7 @@ def _turtle(build_dir: Path, *, validate: bool) -> tuple[float, float, list[str]
 
 
 def _wait(plan: Plan, state: State, got: _Extracted, loader: StoreLoader,
-          turtle: Callable[[], Any], shared_shacl: Callable[[], Any] | None,
+          turtle: Callable[[], Any], shacl: list[Validated],
           seconds: dict[str, float]) -> tuple[int, list[str]]:
     """Wait for the other processes; the triples and the violations (into the state)."""
     plan.clock.start("wait")
@@ -222,13 +228,11 @@ def _wait(plan: Plan, state: State, got: _Extracted, loader: StoreLoader,
         state.set_violations(key, found)
     if full is not None:
         state.set_violations("full", full)
-    if shared_shacl is not None:
-        t_shared, (found, by_report) = shared_shacl()
-        seconds["validate"] += t_shared
-        state.set_violations("shared", found)
-        for key, lines in by_report.items():
-            if lines:
-                state.set_violations(key, lines)
+    for wait in shacl:
+        t_shacl, by_owner = wait()
+        seconds["validate"] += t_shacl
+        for owner, lines in by_owner.items():
+            state.set_violations(owner, lines)
     seconds["spread"] = store["spread"]
     seconds["loader_cpu"] = store["cpu"]
     return store["triples"], state.violations()
