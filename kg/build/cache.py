@@ -12,6 +12,8 @@ import zlib
 from functools import cache
 from pathlib import Path
 
+import lz4.frame
+
 from kg.build.results import DONE_FIELDS, Done
 from kg.resources import PACKAGE_DIR, ontology_dir
 
@@ -54,17 +56,22 @@ def signature(path: Path) -> str | None:
 
 def encode(done: Done) -> tuple[bytes, bytes]:
     """A result as the cache stores it: the whole, compressed (``done``), and without its
-    lines (``meta``). marshal: three times quicker than JSON, for the same size compressed."""
+    lines (``meta``). marshal: three times quicker than JSON, for the same size compressed;
+    LZ4: an eighth of zlib's CPU (level 1) for a quarter more bytes."""
     # the fields one level deep (dataclasses.asdict copies every list and dict again)
     body = {name: getattr(done, name) for name in DONE_FIELDS}
-    blob = zlib.compress(marshal.dumps(body), 1)
+    blob = lz4.frame.compress(marshal.dumps(body))
     del body["lines"]
     return blob, marshal.dumps(body)
 
 
+_LZ4_MAGIC = b"\x04\x22\x4d\x18"  # an LZ4 frame's first bytes; a zlib stream starts 0x78
+
+
 def decode(blob: bytes) -> Done:
-    """The result :func:`encode` stored (or JSON, as caches before it stored)."""
-    data = zlib.decompress(blob)
+    """The result :func:`encode` stored (or zlib-compressed JSON or marshal, as caches
+    before it stored)."""
+    data = lz4.frame.decompress(blob) if blob[:4] == _LZ4_MAGIC else zlib.decompress(blob)
     try:
         body = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
