@@ -517,8 +517,8 @@ def new_build_dir(out: Path) -> Path:
 def _remove_stale(out: Path, *, keep: int) -> None:
     """Remove build folders other than the live one and the ``keep`` newest before it."""
     builds = out / BUILDS
-    live = current_build(out)
-    others = sorted((p for p in builds.iterdir() if p.is_dir() and p != live),
+    live = current_build(out)  # resolved: compared with the resolved folders (a relative ``out``)
+    others = sorted((p for p in builds.iterdir() if p.is_dir() and p.resolve() != live),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     finished = [p for p in others if (p / ".complete").exists()]
     for p in others:

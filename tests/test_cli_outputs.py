@@ -86,6 +86,19 @@ def test_a_build_of_other_inputs_is_refused_replaced_on_request_and_restored(tmp
     assert (out / "graph.nt").read_bytes() == three
 
 
+def test_the_build_before_stays_with_a_relative_out_folder(tmp_path, monkeypatch):
+    """``--out graph`` (relative, as typed at a prompt): after a second build the first one
+    is still kept, complete, beside the live one (it was taken for a stale folder)."""
+    monkeypatch.chdir(tmp_path)
+    docs = corpus(tmp_path / "docs", [0, 1])
+    for _ in range(2):
+        res = kg("build", docs.name, "--out", "graph")
+        assert res.returncode == 0, res.stderr
+    live = (tmp_path / "graph" / ".current").resolve()
+    kept = [p for p in (tmp_path / "graph" / ".builds").iterdir() if p != live]
+    assert len(kept) == 1 and (kept[0] / ".complete").is_file() and (kept[0] / "graph.nt").is_file()
+
+
 def test_a_build_made_from_python_is_guarded_too(tmp_path):
     import kg as api
 
