@@ -501,11 +501,13 @@ def current_build(out: Path) -> Path | None:
     return None
 
 
-def new_build_dir(out: Path) -> Path:
-    """A fresh build folder under ``out/.builds``, after removing stale ones (call under the lock)."""
+def new_build_dir(out: Path, *, prune: bool = True) -> Path:
+    """A fresh build folder under ``out/.builds``, after removing stale ones (call under the
+    lock; ``prune=False``: the caller removes them later, :func:`remove_stale`)."""
     builds = out / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
-    _remove_stale(out, keep=1)
+    if prune:
+        remove_stale(out, keep=1)
     for leftover in (out / ".store.new", out / ".store.old"):  # from the layout before .builds
         shutil.rmtree(leftover, ignore_errors=True)
     name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
@@ -514,11 +516,13 @@ def new_build_dir(out: Path) -> Path:
     return path
 
 
-def _remove_stale(out: Path, *, keep: int) -> None:
-    """Remove build folders other than the live one and the ``keep`` newest before it."""
+def remove_stale(out: Path, *, keep: int, spare: Path | None = None) -> None:
+    """Remove build folders other than the live one, ``spare`` (a build being made) and the
+    ``keep`` newest complete ones before the live one."""
     builds = out / BUILDS
     live = current_build(out)  # resolved: compared with the resolved folders (a relative ``out``)
-    others = sorted((p for p in builds.iterdir() if p.is_dir() and p.resolve() != live),
+    spared = {live, spare.resolve() if spare is not None else None}
+    others = sorted((p for p in builds.iterdir() if p.is_dir() and p.resolve() not in spared),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     finished = [p for p in others if (p / ".complete").exists()]
     for p in others:
@@ -556,7 +560,7 @@ def publish_build(out: Path, build: Path) -> None:
             _link_artefact(out, name)
         elif (out / name).is_symlink():  # e.g. graph.nq of an earlier build made with --nquads
             (out / name).unlink()
-    _remove_stale(out, keep=1)
+    remove_stale(out, keep=1)
 
 
 def _link_artefact(out: Path, name: str) -> None:

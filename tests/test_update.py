@@ -286,3 +286,22 @@ def test_update_in_place_without_fork_equals_clean_build(tmp_path, corpora, monk
     build.run([src], tmp_path / "clean", workers=1)
     for name in ("graph.nt", "graph.ttl", "spread.html"):
         assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+
+
+def test_updates_keep_the_build_before_and_remove_older_ones(tmp_path, corpora):
+    """An update removes the stale build folders itself (while the page is packed): after a
+    clean build and two updates, the live build and the one before it are left, complete,
+    and the one before it is the first update (so ``kg builds`` can restore it)."""
+    from kg.store import current_build
+
+    src = _corpus(tmp_path, corpora)
+    out = tmp_path / "out"
+    build.run([src], out, workers=1)
+    lives = [current_build(out)]
+    for i in (1, 3):
+        victim = sorted(src.rglob("*.txt"))[i]
+        victim.write_bytes(victim.read_bytes() + f"此外,全面推行第{i}项“双随机、一公开”监管。\n".encode())
+        assert build.run([src], out, workers=1, update=True).stats.get("in_place")
+        lives.append(current_build(out))
+    assert sorted((out / ".builds").iterdir()) == sorted(lives[1:])
+    assert all((p / ".complete").is_file() and (p / "graph.nt").is_file() for p in lives[1:])

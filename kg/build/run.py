@@ -55,7 +55,7 @@ def run(
     check_out(out)
     with BuildLock(out):
         plan = _plan(inputs, out, workers=workers, validate=validate, nquads=nquads,
-                     spread=spread, progress=progress, on_start=on_start)
+                     spread=spread, progress=progress, on_start=on_start, prune=not update)
         if update:
             _find_cached(plan)
             if plan.previous is not None and not nquads:
@@ -79,13 +79,15 @@ def _recorded(result: BuildResult, inputs: Sequence[Path] | None) -> BuildResult
 
 def _plan(inputs: Sequence[Path] | None, out: Path, *, workers: int | None,
           validate: validation.ValidateMode, nquads: bool, spread: bool,
-          progress: Callable[[int], None] | None, on_start: Callable[[int], None] | None) -> Plan:
-    """Find the inputs and what to do with them."""
+          progress: Callable[[int], None] | None, on_start: Callable[[int], None] | None,
+          prune: bool = True) -> Plan:
+    """Find the inputs and what to do with them (``prune=False``: the stale build folders are
+    left for the update to remove while it waits, :func:`kg.build.update.update`)."""
     started = time.perf_counter()
     clock = Clock()
     clock.start("discover")
     previous = current_build(out)
-    build = new_build_dir(out)
+    build = new_build_dir(out, prune=prune)
     roots = list(inputs) if inputs else sorted(SAMPLE_CORPUS.glob("*.txt"))
     files, skipped = ingest.discover_reasons(roots, exclude=[out])
     entries = [ManifestEntry(source=source, status="skipped", reason=reason) for _, source, reason in skipped]
