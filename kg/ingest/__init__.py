@@ -123,9 +123,11 @@ def show(name: str) -> str:
 # Invisible format characters that can sit inside a name and hide it from matching
 # (枫\u200b桥经验), and the bidi embeddings/overrides/isolates that can reorder what a
 # view shows. Both are removed at ingest and the document is flagged.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_HIDDEN = re.compile(f"{_INVISIBLE.pattern[:-1]}{_BIDI.pattern[1:]}")  # either kind
+_INVISIBLE_CHARS = "\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff"
+_BIDI_CHARS = "\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_BIDI = re.compile(f"[{_BIDI_CHARS}]")
+_HIDDEN = re.compile(f"[{_INVISIBLE_CHARS}{_BIDI_CHARS}]")  # either kind
 
 
 def _visible(document: Document) -> Document:
