@@ -132,7 +132,7 @@ def find_implementations(
             if known) that did what the document's own region does.
     """
     if not programmes:
-        return []  # a third of the reports name none: no sentence index, no plan section
+        return []  # nothing to attribute (a third of generated reports): no sentence index, no plan section
     index = SentenceIndex(text)
     plans_from = plan_start(text, year) if year is not None else len(text)
     first_agency = _first_in(agencies)
