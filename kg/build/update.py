@@ -136,7 +136,7 @@ def _update(plan: Plan) -> BuildResult:
         delta = _delta(plan, state, got)
         validated = _validate_changed(plan, got, delta)
         _shared_delta(delta)
-        remove, add, index = _apply(plan, state, delta)
+        remove, add, counts, index = _apply(plan, state, delta)
         lines_written = info["lines"] + len(add) - len(remove)
         seconds = {"extract": got.seconds, "sort": time.perf_counter() - t0}
         clock.start("fork")
@@ -148,6 +148,7 @@ def _update(plan: Plan) -> BuildResult:
         seconds["load"] = time.perf_counter() - t0
         seconds["spread"], page = _refresh_spread(plan, store, got, changed, programmes)
         del store
+        _record_counts(plan, state, delta, counts)  # (after the page's child is started)
         clock.start("wait")
         t0 = time.perf_counter()
         violations, seconds["turtle"] = _violations(state, delta, background, validated)
@@ -285,10 +286,11 @@ def _shared_delta(delta: _Delta) -> None:
         delta.shared = sorted(new_shared)
 
 
-def _apply(plan: Plan, state: State, delta: _Delta) -> tuple[list[str], list[str], SortedLines]:
-    """The lines to remove from and add to the graph, from their counts before and after;
-    the state's counts changed. Returns the lines and an index of the previous graph.nt
-    (over a read-only map of it, which the caller closes)."""
+def _apply(plan: Plan, state: State,
+           delta: _Delta) -> tuple[list[str], list[str], list[tuple[str, int]], SortedLines]:
+    """The lines to remove from and add to the graph, from their counts before and after.
+    Returns the lines, the changed lines' new counts (for :func:`_record_counts`) and an
+    index of the previous graph.nt (over a read-only map of it, which the caller closes)."""
     previous, clock = plan.previous, plan.clock
     assert previous is not None
     remove: list[str] = []
@@ -318,11 +320,16 @@ def _apply(plan: Plan, state: State, delta: _Delta) -> tuple[list[str], list[str
     except BaseException:
         _close(index)
         raise
-    clock.start("refs")
+    return remove, add, counts, index
+
+
+def _record_counts(plan: Plan, state: State, delta: _Delta, counts: list[tuple[str, int]]) -> None:
+    """The state's line counts, division codes and contributors changed (nothing the store,
+    the files or the page need: done once the page is being packed, off the update's path)."""
+    plan.clock.start("refs")
     state.set_refs(counts)
     state.set_codes(delta.codes)
     state.set_contributors(delta.removed, delta.added)
-    return remove, add, index
 
 
 def _close(index: SortedLines) -> None:
