@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import marshal
 import sqlite3
 import zlib
@@ -16,6 +17,13 @@ import lz4.frame
 
 from kg.build.results import DONE_FIELDS, Done
 from kg.resources import PACKAGE_DIR, ontology_dir
+
+log = logging.getLogger(__name__)
+
+# What reading a damaged row raises: a broken LZ4 frame (RuntimeError) or zlib stream, a
+# truncated or garbled marshal/JSON body (EOFError, ValueError incl. UnicodeDecodeError), a
+# body of the wrong shape (TypeError, KeyError: Done(**body)).
+DAMAGED_ROW = (RuntimeError, zlib.error, EOFError, ValueError, TypeError, KeyError)
 
 
 def file_key(path: Path, source: str, data: bytes | None = None) -> str:
@@ -89,29 +97,67 @@ class Cache:
 
     A clean build does not read it but rewrites it (so a killed clean build leaves the
     old cache usable); entries of files not in the latest build are dropped on close.
+
+    The cache only saves time, so damage never stops a build: a row that does not decode
+    is a miss (its file is extracted again; :attr:`damaged` lists the keys), and a file
+    that is not an SQLite database is moved aside to ``cache.sqlite.damaged`` and a new
+    cache started — each with a warning naming the file.
     """
 
     def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS done (key TEXT PRIMARY KEY, body BLOB)")
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, body TEXT)")
-        self.db.execute("CREATE TABLE IF NOT EXISTS stat (source TEXT PRIMARY KEY, sig TEXT, key TEXT)")
+        self.path = path
+        self.damaged: list[str] = []  # keys of rows that did not decode (read as misses)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as e:
+            aside = path.with_name(path.name + ".damaged")
+            log.warning("%s: 缓存文件已损坏,已移至 %s 并重新建立 / the cache is damaged (%s): "
+                        "moved to %s, a new one started", path, aside.name, e, aside.name)
+            path.replace(aside)
+            self._open()
         self.used: list[str] = []
         self.known_stats: dict[str, tuple[str, str]] | None = None  # the stat table, once read
+
+    def _open(self) -> None:
+        self.db = sqlite3.connect(self.path)
+        try:
+            self.db.execute("CREATE TABLE IF NOT EXISTS done (key TEXT PRIMARY KEY, body BLOB)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, body TEXT)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS stat (source TEXT PRIMARY KEY, sig TEXT, key TEXT)")
+        except sqlite3.DatabaseError:
+            self.db.close()
+            raise
+
+    def _miss(self, key: str, error: Exception) -> None:
+        """A row that does not decode: noted, and read as absent."""
+        self.damaged.append(key)
+        log.warning("%s: 缓存条目 %s… 已损坏,将重新抽取 / the entry %s… is damaged (%s: %s): read "
+                    "as a miss, its file extracted again", self.path, key[:12], key[:12],
+                    type(error).__name__, error)
 
     def keys(self) -> set[str]:
         return {k for (k,) in self.db.execute("SELECT key FROM done")}
 
     def get(self, key: str) -> Done | None:
         row = self.db.execute("SELECT body FROM done WHERE key = ?", (key,)).fetchone()
-        return None if row is None else decode(row[0])
+        if row is None:
+            return None
+        try:
+            return decode(row[0])
+        except DAMAGED_ROW as e:
+            self._miss(key, e)
+            return None
 
     def metas(self) -> dict[str, Done]:
-        """Every cached result without its lines, by file key."""
+        """Every cached result without its lines, by file key (a damaged row left out)."""
         out = {}
         for key, body in self.db.execute("SELECT key, body FROM meta"):
             # marshal (five times quicker to read than JSON); JSON in caches written before
-            done = Done(**(marshal.loads(body) if isinstance(body, bytes) else json.loads(body)))
+            try:
+                done = Done(**(marshal.loads(body) if isinstance(body, bytes) else json.loads(body)))
+            except DAMAGED_ROW as e:
+                self._miss(key, e)
+                continue
             done.codes = tuple(done.codes)
             done.cached = True
             out[key] = done
