@@ -126,7 +126,8 @@ def _find_cached(plan: Plan) -> None:
 # What a build folder holds (the current layout and the one before ``.builds``): a folder
 # holding anything else is not a build, and a build would replace or delete its contents.
 _BUILD_NAMES = frozenset({".builds", ".current", ".lock", ".store.new", ".store.old", "cache.sqlite",
-                          "cache.sqlite-journal", "cache.sqlite-wal", "cache.sqlite-shm", "cache.sqlite.damaged", ".state.sqlite",
+                          "cache.sqlite-journal", "cache.sqlite-wal", "cache.sqlite-shm",
+                          "cache.sqlite.damaged", ".state.sqlite",
                           "graph.nt", "graph.ttl", "graph.nq", "manifest.json", "spread.html", "store"})
 _BUILD_MARKS = (".current", ".builds", "manifest.json")
 _PLACEHOLDERS = frozenset({".gitkeep", ".keep", ".gitignore"})
