@@ -137,11 +137,16 @@ def test_update_in_place_equals_clean_build(tmp_path, corpora):
     assert three.stats["extracted"] == 0 and three.stats["changed_lines"] == {"removed": 0, "added": 0}
 
 
-def test_update_falls_back_to_the_cache_when_the_state_is_missing(tmp_path, corpora):
+@pytest.mark.parametrize("damage", ["missing", "not a database"])
+def test_update_falls_back_to_the_cache_when_the_state_is_missing(tmp_path, corpora, damage):
     src = _corpus(tmp_path, corpora)
     out = tmp_path / "out"
     build.run([src], out, workers=1)
-    (out / ".current" / ".state.sqlite").unlink()
+    state = out / ".current" / ".state.sqlite"
+    if damage == "missing":
+        state.unlink()
+    else:
+        state.write_bytes(b"\x00 no SQLite here " * 64)
     victim = sorted(src.rglob("*.txt"))[3]
     victim.write_bytes(victim.read_bytes() + "此外,全面推行“双随机、一公开”监管。\n".encode())
     updated = build.run([src], out, update=True, workers=1)

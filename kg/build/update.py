@@ -27,6 +27,7 @@ import gc
 import mmap
 import os
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -118,9 +119,15 @@ def _update(plan: Plan) -> BuildResult:
     if not (previous / STATE).is_file() or not (previous / "store").is_dir():
         raise Fallback("the previous build has no update state")
     shutil.copyfile(previous / STATE, build / STATE)
-    state = State(build / STATE)
     try:
-        info = state.info()
+        state = State(build / STATE)
+    except sqlite3.DatabaseError as e:  # damaged: the cache still has every report's lines
+        raise Fallback(f"the update state {previous / STATE} is damaged ({e})") from e
+    try:
+        try:
+            info = state.info()
+        except sqlite3.DatabaseError as e:
+            raise Fallback(f"the update state {previous / STATE} is damaged ({e})") from e
         if info.get("code_version") != code_version() or info.get("validation") != plan.mode or \
                 info.get("spread") != plan.spread or \
                 (plan.spread and not (previous / artefacts.SPREAD_ROWS).is_file()):
