@@ -174,7 +174,7 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
     from kg.store import current_build
 
     roots = list(inputs) or None
-    _before_build(roots, out, replace=replace)
+    found = _before_build(roots, out, replace=replace)
     previous = current_build(out)
     bar: Any = None  # a tqdm bar on a terminal
 
@@ -189,7 +189,7 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
         result = build_graph(roots, out, progress=lambda n: bar and bar.update(n),
                              on_start=start, workers=workers, update=update,
                              validate=validate, nquads=nquads,  # type: ignore[arg-type]
-                             spread=not no_spread)
+                             spread=not no_spread, discovered=found)
     except KGError as e:
         _fail(str(e))
         return
@@ -216,9 +216,10 @@ def build_cmd(inputs: tuple[Path, ...], out: Path, workers: int | None, update: 
         raise SystemExit(1)
 
 
-def _before_build(roots: list[Path] | None, out: Path, *, replace: bool) -> None:
+def _before_build(roots: list[Path] | None, out: Path, *, replace: bool) -> Any:
     """Refuse, before anything is written: inputs with no report to read, and a build in
-    ``out`` made from other inputs (unless ``replace``)."""
+    ``out`` made from other inputs (unless ``replace``). Returns the inputs found (for the
+    build, which need not look again: :func:`kg.build.run`'s ``discovered``)."""
     from kg import outputs
     from kg.ingest import discover_reasons
     from kg.build import ManifestEntry
@@ -236,6 +237,7 @@ def _before_build(roots: list[Path] | None, out: Path, *, replace: bool) -> None
             outputs.check_inputs(out, roots, sources={s for _, s in files})
     except KGError as e:
         _fail(str(e))
+    return files, left
 
 
 def _no_reports(out: Path, previous: Path | None) -> None:

@@ -109,3 +109,51 @@ def test_every_framed_label_is_a_label_of_the_scheme(thesaurus):
 def test_generic_duties_have_no_concept(thesaurus, duty):
     # ANNOTATION.md: generic duties with no proper name are not programmes
     assert thesaurus.by_label(duty) is None
+
+
+def test_loaded_scheme_is_the_tsv():
+    """The Turtle, read back (by Oxigraph), gives every row of the TSV: label, alternative
+    labels, theme."""
+    rows = {r.pref_label: r for r in read_tsv()}
+    concepts = load().concepts()
+    assert {c.pref_label for c in concepts} == set(rows)
+    for c in concepts:
+        row = rows[c.pref_label]
+        assert c.alt_labels == tuple(sorted(set(row.alt_labels) - {row.pref_label}))
+        assert c.theme == row.theme and c.iri == mint("programme", row.pref_label)
+
+
+_SMALL = """@prefix fz: <https://w3id.org/fazhi-kg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://example.org/t> a fz:Theme .
+<https://example.org/a> a fz:Programme ; skos:prefLabel "甲"@zh, "A"@en ;
+    skos:altLabel "甲"@zh, "甲乙"@zh, "<&>" ; skos:broader <https://example.org/t> ; fz:curated false .
+<https://example.org/b> a fz:Programme ; skos:prefLabel "乙"@zh ; fz:curated "1"^^xsd:boolean .
+<https://example.org/c> a fz:Programme ; skos:prefLabel "丙"@zh .
+"""
+
+
+def test_load_reads_labels_themes_and_curation(tmp_path):
+    path = tmp_path / "scheme.ttl"
+    path.write_text(_SMALL, encoding="utf-8")
+    t = load(path)
+    a, b, c = (t.by_label(x) for x in ("甲", "乙", "丙"))
+    assert (a.iri, a.alt_labels, a.theme, a.curated) == ("https://example.org/a", ("<&>", "甲乙"), "t", False)
+    assert (b.theme, b.curated, c.curated) == (None, True, True)
+    assert t.themes() == {"t": "https://example.org/t"}
+    assert [x.pref_label for x in t.concepts()] == sorted(["甲", "乙", "丙"])
+
+
+@pytest.mark.parametrize("text, message", [
+    (_SMALL.replace('"乙"@zh', '"乙"@zh, "乙二"@zh'), "exactly one skos:prefLabel@zh"),
+    (_SMALL.replace('"丙"@zh .', '"丙"@en .'), "exactly one skos:prefLabel@zh"),
+    (_SMALL.replace(" ; fz:curated false .", " ; fz:curated false"), "not valid Turtle"),
+])
+def test_load_refuses_a_bad_scheme(tmp_path, text, message):
+    from kg.errors import OntologyError
+
+    path = tmp_path / "bad.ttl"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(OntologyError, match=message):
+        load(path)

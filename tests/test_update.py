@@ -310,3 +310,25 @@ def test_updates_keep_the_build_before_and_remove_older_ones(tmp_path, corpora):
         lives.append(current_build(out))
     assert sorted((out / ".builds").iterdir()) == sorted(lives[1:])
     assert all((p / ".complete").is_file() and (p / "graph.nt").is_file() for p in lives[1:])
+
+
+def test_extraction_process_gives_the_results_of_this_process(tmp_path, corpora):
+    """The update's early extraction process returns what extracting here returns, in the
+    order sent; if it dies the files are extracted here instead."""
+    from kg.build import processes, worker
+
+    files = sorted((corpora / "s" / "reports").rglob("*.txt"))[:4]
+    work = [(p, p.name, False) for p in files]
+    expected = [worker.work(item) for item in work]
+    extractor = processes.Extractor()
+    try:
+        assert list(extractor.extract(work)) == expected
+    finally:
+        extractor.close()
+    dead = processes.Extractor()
+    try:
+        dead._proc.kill()
+        dead._proc.join()
+        assert list(dead.extract(work)) == expected
+    finally:
+        dead.close()

@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.build.cache import Cache
 from kg.build.clock import Clock
 from kg.build.results import ManifestEntry
+
+if TYPE_CHECKING:
+    from kg.build.processes import Extractor
 
 
 @dataclass
@@ -30,3 +34,4 @@ class Plan:
     progress: Callable[[int], None] | None
     started: float  # perf_counter at start
     clock: Clock
+    extractor: Extractor | None = None  # an update's extraction process, started early

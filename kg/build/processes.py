@@ -1,6 +1,7 @@
 """Other processes of a build: the pool of extraction workers (results back in input
-order, so the output is the same whatever the number of workers) and one-off steps in a
-forked child (:func:`in_child`)."""
+order, so the output is the same whatever the number of workers), the one extraction
+process an update starts before it knows what to extract (:class:`Extractor`) and one-off
+steps in a forked child (:func:`in_child`)."""
 
 from __future__ import annotations
 
@@ -132,3 +133,66 @@ def in_child(fn: Callable[[], Any]) -> Callable[[], Any]:
         return fn()
 
     return wait
+
+
+class Extractor:
+    """One forked extraction process, started before the files to extract are known: it
+    loads the lexicons (~0.2 s) while this process finds the inputs and reads the cache,
+    then extracts the files :meth:`extract` sends it. Where fork is not available, or the
+    process dies, the files are extracted in this process instead."""
+
+    def __init__(self) -> None:
+        self._proc: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        ctx = multiprocessing.get_context("fork")
+        self._results, send_results = ctx.Pipe(duplex=False)
+        receive_work, self._work = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_extractor, args=(receive_work, send_results), daemon=True)
+        self._proc.start()
+        send_results.close()
+        receive_work.close()
+
+    def extract(self, work: list[tuple[Path, str, bool]]) -> Iterator[Done]:
+        """Results of ``work`` in order, as the process finishes them (once per extractor):
+        the files are sent at once, the results read as the caller iterates."""
+        if self._proc is None:
+            return map(worker.work, work)
+        try:
+            self._work.send(work)
+        except OSError:
+            return map(worker.work, work)
+        return self._receive(work)
+
+    def _receive(self, work: list[tuple[Path, str, bool]]) -> Iterator[Done]:
+        for n in range(len(work)):
+            try:
+                done = self._results.recv()
+            except EOFError:
+                log.debug("the extraction process died: extracting here")
+                yield from map(worker.work, work[n:])
+                return
+            yield done
+
+    def close(self) -> None:
+        """Stop the process (at once, if it is still loading or has nothing to do)."""
+        if self._proc is None:
+            return
+        self._work.close()
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+        self._results.close()
+        self._proc = None
+
+
+def _extractor(receive: Any, send: Any) -> None:
+    """The :class:`Extractor`'s process: lexicons, memory cap, then one list of files."""
+    worker.warm()
+    worker.limit_worker_memory(worker.WORKER_MEMORY_MB)
+    try:
+        work = receive.recv()
+    except EOFError:
+        return
+    for item in work:
+        send.send(worker.work(item))

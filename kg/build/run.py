@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg import ingest
-from kg.build import clean, validation
+from kg.build import clean, processes, validation
 from kg.build import update as in_place
 from kg.build.cache import Cache, file_key, signature
 from kg.build.clock import Clock
@@ -24,6 +24,10 @@ from kg.store import BuildLock, current_build, new_build_dir
 
 log = logging.getLogger(__name__)
 
+Found = tuple[list[tuple[Path, str]], list[tuple[Path, str, str]]]
+"""Inputs found: (path, source name) of each file to read, (path, source, reason) of each
+file not read (:func:`kg.ingest.discover_reasons`)."""
+
 
 def run(
     inputs: Sequence[Path | str] | None, out: Path | str, *,
@@ -34,6 +38,7 @@ def run(
     spread: bool = True,
     progress: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    discovered: Found | None = None,
 ) -> BuildResult:
     """Build the graph of ``inputs`` (files or folders; default: the sample corpus) into ``out``.
 
@@ -49,24 +54,38 @@ def run(
         spread: write ``spread.html``.
         progress: called with 1 for every input done.
         on_start: called with the number of inputs once they are found.
+        discovered: what :func:`kg.ingest.discover_reasons` found for these ``inputs`` (the
+            sample corpus for None) with ``exclude=[out]``, when the caller already asked
+            (``kg build`` does, to refuse bad inputs before anything is written).
     """
     out = Path(out)  # str paths too (notebooks, scripts)
     inputs = [Path(p) for p in inputs] if inputs else None
     check_out(out)
-    with BuildLock(out):
-        plan = _plan(inputs, out, workers=workers, validate=validate, nquads=nquads,
-                     spread=spread, progress=progress, on_start=on_start, prune=not update)
-        if update:
-            _find_cached(plan)
-            if plan.previous is not None and not nquads:
-                try:
-                    return _recorded(in_place.update(plan), inputs)
-                except in_place.Fallback as e:
-                    log.info("update in place not possible (%s): building from the cache", e)
-                    shutil.rmtree(plan.build)
-                    plan.build = new_build_dir(out)
-                    del plan.entries[plan.skipped:]
-        return _recorded(clean.build(plan), inputs)
+    # an update in place extracts its few changed files in one process, whose lexicons
+    # load while this one finds the inputs and reads the cache
+    extractor = processes.Extractor() if update and not nquads and current_build(out) is not None else None
+    try:
+        with BuildLock(out):
+            plan = _plan(inputs, out, workers=workers, validate=validate, nquads=nquads, spread=spread,
+                         progress=progress, on_start=on_start, prune=not update, discovered=discovered)
+            plan.extractor = extractor
+            if update:
+                _find_cached(plan)
+                if plan.previous is not None and not nquads:
+                    try:
+                        return _recorded(in_place.update(plan), inputs)
+                    except in_place.Fallback as e:
+                        log.info("update in place not possible (%s): building from the cache", e)
+                        shutil.rmtree(plan.build)
+                        plan.build = new_build_dir(out)
+                        del plan.entries[plan.skipped:]
+            plan.extractor = None
+            if extractor is not None:
+                extractor.close()
+            return _recorded(clean.build(plan), inputs)
+    finally:
+        if extractor is not None:
+            extractor.close()
 
 
 def _recorded(result: BuildResult, inputs: Sequence[Path] | None) -> BuildResult:
@@ -80,16 +99,17 @@ def _recorded(result: BuildResult, inputs: Sequence[Path] | None) -> BuildResult
 def _plan(inputs: Sequence[Path] | None, out: Path, *, workers: int | None,
           validate: validation.ValidateMode, nquads: bool, spread: bool,
           progress: Callable[[int], None] | None, on_start: Callable[[int], None] | None,
-          prune: bool = True) -> Plan:
-    """Find the inputs and what to do with them (``prune=False``: the stale build folders are
-    left for the update to remove while it waits, :func:`kg.build.update.update`)."""
+          prune: bool = True, discovered: Found | None = None) -> Plan:
+    """Find the inputs (unless ``discovered``) and what to do with them (``prune=False``: the
+    stale build folders are left for the update to remove while it waits,
+    :func:`kg.build.update.update`)."""
     started = time.perf_counter()
     clock = Clock()
     clock.start("discover")
     previous = current_build(out)
     build = new_build_dir(out, prune=prune)
     roots = list(inputs) if inputs else sorted(SAMPLE_CORPUS.glob("*.txt"))
-    files, skipped = ingest.discover_reasons(roots, exclude=[out])
+    files, skipped = discovered if discovered is not None else ingest.discover_reasons(roots, exclude=[out])
     entries = [ManifestEntry(source=source, status="skipped", reason=reason) for _, source, reason in skipped]
     if on_start:
         on_start(len(files))

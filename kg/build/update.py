@@ -73,6 +73,7 @@ class _Gathered:
     stat_rows: list[tuple[str, str, str]] = field(default_factory=list)
     nbytes: int = 0
     old_rows: dict[str, Any] | None = None  # the previous spread rows
+    store: ox.Store | None = None  # the new build's store: a copy of the previous one, to change
     seconds: float = 0.0
 
 
@@ -119,6 +120,7 @@ def _update(plan: Plan) -> BuildResult:
     if not (previous / STATE).is_file() or not (previous / "store").is_dir():
         raise Fallback("the previous build has no update state")
     shutil.copyfile(previous / STATE, build / STATE)
+    got: _Gathered | None = None
     try:
         state = State(build / STATE)
     except sqlite3.DatabaseError as e:  # damaged: the cache still has every report's lines
@@ -151,7 +153,7 @@ def _update(plan: Plan) -> BuildResult:
         changed, programmes = artefacts.touched(remove + add)
         background = _files_and_validation(plan, changed, delta, remove, add, index)
         _close(index)  # the child has its own map: this process's would count in its memory
-        store, triples = _change_store(plan, info, remove, add)
+        store, triples = _change_store(plan, got, info, remove, add)
         seconds["load"] = time.perf_counter() - t0
         seconds["spread"], page = _refresh_spread(plan, store, got, changed, programmes)
         del store
@@ -164,6 +166,8 @@ def _update(plan: Plan) -> BuildResult:
     finally:
         state.close()
         clock.stop()
+        if got is not None:
+            got.store = None  # (a fallback removes the folder: its store closed first)
     order = ("extract", "sort", "load", "turtle", "validate", "spread")
 
     def before_publish() -> None:
@@ -195,12 +199,19 @@ def _gather(plan: Plan) -> _Gathered:
     clock.start("extract")
     todo = [i for i in range(len(items)) if i not in cached]
     work = [(items[i][0], items[i][1], False) for i in todo]  # validated together below
-    results, pool = processes.extract_async(work, plan.workers if len(work) >= UPDATE_POOL_MIN else 1)
+    if plan.extractor is not None and len(work) < UPDATE_POOL_MIN:
+        results, pool = plan.extractor.extract(work), None  # (its lexicons loaded meanwhile)
+    else:
+        if plan.extractor is not None:
+            plan.extractor.close()
+        results, pool = processes.extract_async(work, plan.workers if len(work) >= UPDATE_POOL_MIN else 1)
     try:
         clock.start("metas")
         metas = cache_db.metas()
         clock.start("rows_load")
         got.old_rows = artefacts.load_rows(plan.previous) if plan.spread else None  # type: ignore[arg-type]
+        clock.start("store_copy")
+        got.store = _copy_store(plan)
         clock.start("extract")
         for i, done in zip(todo, results, strict=True):
             cache_db.put(done)
@@ -374,13 +385,20 @@ def _files_and_validation(plan: Plan, changed: set[str], delta: _Delta, remove: 
     return processes.in_child(background)
 
 
-def _change_store(plan: Plan, info: dict[str, Any], remove: list[str],
-                  add: list[str]) -> tuple[ox.Store, int]:
-    """The store: a checkpoint of the previous one, changed; returns it and its triple count."""
+def _copy_store(plan: Plan) -> ox.Store:
+    """The new build's store, a checkpoint of the previous one (taken while the changed
+    files are extracted, in another process), opened to be changed."""
     assert plan.previous is not None
-    plan.clock.start("store")
     copy_store(plan.previous / "store", plan.build / "store")
-    store = ox.Store(str(plan.build / "store"))
+    return ox.Store(str(plan.build / "store"))
+
+
+def _change_store(plan: Plan, got: _Gathered, info: dict[str, Any], remove: list[str],
+                  add: list[str]) -> tuple[ox.Store, int]:
+    """The store (:func:`_copy_store`) changed; returns it and its triple count."""
+    plan.clock.start("store")
+    store = got.store if got.store is not None else _copy_store(plan)
+    got.store = None
     if remove:
         for quad in ox.parse(input="\n".join(remove).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
             store.remove(quad)
