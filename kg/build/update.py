@@ -74,6 +74,7 @@ class _Gathered:
     nbytes: int = 0
     old_rows: dict[str, Any] | None = None  # the previous spread rows
     store: ox.Store | None = None  # the new build's store: a copy of the previous one, to change
+    index: SortedLines | None = None  # of the previous graph.nt, for the look-ups of changed lines
     seconds: float = 0.0
 
 
@@ -136,7 +137,7 @@ def _update(plan: Plan) -> BuildResult:
             raise Fallback("code version or build options changed")
         gc.disable()  # while the metadata and rows load: no collections of what cannot be garbage
         try:
-            got = _gather(plan)
+            got = _gather(plan, info)
         finally:
             _freeze()
             gc.enable()
@@ -145,7 +146,7 @@ def _update(plan: Plan) -> BuildResult:
         delta = _delta(plan, state, got)
         validated = _validate_changed(plan, got, delta)
         _shared_delta(delta)
-        remove, add, counts, index = _apply(plan, state, delta)
+        remove, add, counts, index = _apply(plan, state, delta, got)
         lines_written = info["lines"] + len(add) - len(remove)
         seconds = {"extract": got.seconds, "sort": time.perf_counter() - t0}
         clock.start("fork")
@@ -190,7 +191,7 @@ def _update(plan: Plan) -> BuildResult:
         })
 
 
-def _gather(plan: Plan) -> _Gathered:
+def _gather(plan: Plan, info: dict[str, Any]) -> _Gathered:
     """Results of every file: cached metadata, or extraction of new and changed files (in
     worker processes while this one reads the cache and the previous spread rows)."""
     items, cached, cache_db, clock, progress = plan.items, plan.cached, plan.cache_db, plan.clock, plan.progress
@@ -212,6 +213,10 @@ def _gather(plan: Plan) -> _Gathered:
         got.old_rows = artefacts.load_rows(plan.previous) if plan.spread else None  # type: ignore[arg-type]
         clock.start("store_copy")
         got.store = _copy_store(plan)
+        clock.start("index")
+        # the changed lines: about those of the reports that leave and join, two look-ups each
+        per_report = info.get("lines", 0) // max(1, len(items))
+        got.index = _previous_index(plan, 4 * len(work) * max(1, per_report))
         clock.start("extract")
         for i, done in zip(todo, results, strict=True):
             cache_db.put(done)
@@ -304,23 +309,30 @@ def _shared_delta(delta: _Delta) -> None:
         delta.shared = sorted(new_shared)
 
 
-def _apply(plan: Plan, state: State,
-           delta: _Delta) -> tuple[list[str], list[str], list[tuple[str, int]], SortedLines]:
+def _previous_index(plan: Plan, lookups: int) -> SortedLines:
+    """An index of the previous graph.nt, over a read-only map of it (which outlives the
+    file object; the caller closes it), sized for about ``lookups`` look-ups."""
+    assert plan.previous is not None
+    with (plan.previous / "graph.nt").open("rb") as nt_file:
+        size = os.fstat(nt_file.fileno()).st_size
+        data: mmap.mmap | bytes = mmap.mmap(nt_file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    return SortedLines.for_lookups(data, lookups)
+
+
+def _apply(plan: Plan, state: State, delta: _Delta,
+           got: _Gathered) -> tuple[list[str], list[str], list[tuple[str, int]], SortedLines]:
     """The lines to remove from and add to the graph, from their counts before and after.
     Returns the lines, the changed lines' new counts (for :func:`_record_counts`) and an
-    index of the previous graph.nt (over a read-only map of it, which the caller closes)."""
-    previous, clock = plan.previous, plan.clock
-    assert previous is not None
+    index of the previous graph.nt (``got.index``, made while the files were extracted; over a
+    read-only map of it, which the caller closes)."""
     remove: list[str] = []
     add: list[str] = []
     counts: list[tuple[str, int]] = []
     changing = [line for line, d in delta.lines.items() if d]
     known = state.refs_of(changing)
-    with (previous / "graph.nt").open("rb") as nt_file:  # the map outlives the file object
-        size = os.fstat(nt_file.fileno()).st_size
-        data: mmap.mmap | bytes = mmap.mmap(nt_file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-    clock.start("lookup")
-    index = SortedLines.for_lookups(data, 2 * len(changing))
+    plan.clock.start("lookup")
+    index = got.index if got.index is not None else _previous_index(plan, 2 * len(changing))
+    got.index = None
     try:
         for line in changing:
             d = delta.lines[line]
