@@ -17,8 +17,6 @@
 
 from __future__ import annotations
 
-import gc
-import os
 import resource
 import shutil
 import time
@@ -147,7 +145,7 @@ def build(plan: Plan) -> BuildResult:
     lines_written = _merge(got.runs + own.runs + minus.runs, build_dir / "graph.nt", state,
                            loader if minus.runs else None)
     full = plan.mode == "full"
-    turtle = processes.in_child(_inherited_frozen(lambda: _turtle(build_dir, validate=full)))
+    turtle = processes.in_child(lambda: _turtle(build_dir, validate=full))
     state.set_codes(got.codes)
     state.set_contributors((), got.contributors)
     seconds = {"extract": got.seconds, "sort": time.perf_counter() - t0}
@@ -190,23 +188,6 @@ def _timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, value
 
 
-def _inherited_frozen(fn: Callable[[], Any]) -> Callable[[], Any]:
-    """``fn`` for a forked child (:func:`kg.build.processes.in_child`) that first takes the
-    objects it inherits from this process out of the collector's passes (``gc.freeze``):
-    the child frees none of them, and the many objects pyshacl makes would otherwise have
-    each full collection walk them all again (0.18 and 0.24 CPU s of the two SHACL children
-    of a 10,000-report build; SHACL in the Turtle child in ``full`` mode alike). Run here
-    instead (no fork), it is ``fn`` itself: nothing of this process is frozen."""
-    parent = os.getpid()
-
-    def run() -> Any:
-        if os.getpid() != parent:
-            gc.freeze()
-        return fn()
-
-    return run
-
-
 Validated = Callable[[], tuple[float, dict[str, list[str]]]]  # waits: seconds, violations by owner
 
 
@@ -216,12 +197,9 @@ def _sample_shacl(shared: list[str], reports: list[tuple[str, list[str], tuple[s
     the end of the build): the shared nodes (owner ``shared``), and the sampled reports'
     subgraphs (file key, lines, codes) by file key, in one run over their union (one run
     per report only when it finds any: :func:`kg.build.validation.validate_reports`)."""
-    def shared_nodes() -> tuple[float, dict[str, list[str]]]:
-        return _timed(lambda: {"shared": validate_lines(shared)})
-
-    waits = [processes.in_child(_inherited_frozen(shared_nodes))]
+    waits = [processes.in_child(lambda: _timed(lambda: {"shared": validate_lines(shared)}))]
     if reports:
-        waits.append(processes.in_child(_inherited_frozen(lambda: _timed(validate_reports, reports))))
+        waits.append(processes.in_child(lambda: _timed(validate_reports, reports)))
     return waits
 
 
