@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -120,17 +121,9 @@ def _update(plan: Plan) -> BuildResult:
     assert previous is not None
     if not (previous / STATE).is_file() or not (previous / "store").is_dir():
         raise Fallback("the previous build has no update state")
-    shutil.copyfile(previous / STATE, build / STATE)
+    state, info = _open_state(previous, build)
     got: _Gathered | None = None
     try:
-        state = State(build / STATE)
-    except sqlite3.DatabaseError as e:  # damaged: the cache still has every report's lines
-        raise Fallback(f"the update state {previous / STATE} is damaged ({e})") from e
-    try:
-        try:
-            info = state.info()
-        except sqlite3.DatabaseError as e:
-            raise Fallback(f"the update state {previous / STATE} is damaged ({e})") from e
         if info.get("code_version") != code_version() or info.get("validation") != plan.mode or \
                 info.get("spread") != plan.spread or \
                 (plan.spread and not (previous / artefacts.SPREAD_ROWS).is_file()):
@@ -189,6 +182,20 @@ def _update(plan: Plan) -> BuildResult:
             "seconds": {k: seconds[k] for k in order},
             "phases": clock.phases,
         })
+
+
+def _open_state(previous: Path, build: Path) -> tuple[State, dict[str, Any]]:
+    """A copy of the previous build's update state in ``build``, open, and its facts; a
+    damaged one raises :class:`Fallback` (the cache still has every report's lines)."""
+    shutil.copyfile(previous / STATE, build / STATE)
+    state = None
+    try:
+        state = State(build / STATE)
+        return state, state.info()
+    except sqlite3.DatabaseError as e:
+        if state is not None:
+            state.close()
+        raise Fallback(f"the update state {previous / STATE} is damaged ({e})") from e
 
 
 def _gather(plan: Plan, info: dict[str, Any]) -> _Gathered:
